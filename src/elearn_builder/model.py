@@ -1,0 +1,151 @@
+"""The validated course model: frozen dataclasses shared by rendering and packaging."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FORMATS = ("scorm12", "scorm2004")
+"""Package formats this version builds, in build order."""
+
+QUESTION_TYPES = ("choice", "multiple-response", "true-false")
+"""Question types the engine scores (SCORM interaction type in ``Question.interaction_type``)."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value came from: a source path (relative to the course folder) and a 1-based line/column."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class KeyArea:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    title: str
+    pcf_level: str
+    assessment_path: str
+    expectations: tuple[tuple[str, int], ...] = ()
+    """(key area id, expected self-assessment level 1-5) pairs."""
+
+
+@dataclass(frozen=True)
+class Media:
+    """A file from the course folder copied into every package (images and the like)."""
+
+    source: str
+    """Path relative to the course folder, e.g. ``media/kolb-cycle.svg``."""
+    target: str
+    """Path inside the package, e.g. ``media/kolb-cycle.svg``."""
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    """Unique in the course: ``<module id>-<n>`` (n from 1), safe in URLs and XML ids."""
+    module_id: str
+    title: str
+    html: str
+    """The page body as HTML (without its own title heading)."""
+    location: Location
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    title: str
+    pcf_domains: tuple[int, ...]
+    key_areas: tuple[str, ...]
+    duration: str
+    """ISO 8601 duration such as ``PT20M``."""
+    pages: tuple[Page, ...]
+    location: Location
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    """Author's id, a CMIIdentifier-safe token (letters, digits, ``-``, ``_``)."""
+    html: str
+    text: str
+    """Plain text, for LMS reports."""
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    key_area: str
+    pcf_domains: tuple[int, ...]
+    prompt_html: str
+    prompt_text: str
+    choices: tuple[Choice, ...]
+    feedback_correct_html: str
+    feedback_incorrect_html: str
+    location: Location
+    weight: float = 1.0
+
+    @property
+    def interaction_type(self) -> str:
+        """The SCORM interaction type for this question."""
+        return {"multiple-response": "choice"}.get(self.type, self.type)
+
+    @property
+    def correct_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.choices if c.correct)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    id: str
+    title: str
+    intro_html: str
+    pass_mark: int
+    """Percentage 0-100 needed to pass."""
+    attempts: int
+    """Attempts allowed; 0 means unlimited."""
+    feedback: str
+    """``immediate`` (after each submission, per question), ``summary`` (score only) or ``none``."""
+    draw: int
+    """Questions drawn per attempt; 0 means all, in source order."""
+    questions: tuple[Question, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Programme:
+    id: str
+    """Short id used in file names, e.g. ``reflective-supervision``."""
+    iri: str
+    """IRI base for activity ids, without a trailing slash."""
+    title: str
+    description: str
+    version: str
+    language: str
+    publisher: str
+    key_areas: tuple[KeyArea, ...]
+    stages: tuple[Stage, ...]
+    modules: tuple[Module, ...]
+    assessments: tuple[tuple[str, Assessment], ...]
+    """(stage id, assessment) pairs, in stage order."""
+    media: tuple[Media, ...] = ()
+    formats: tuple[str, ...] = FORMATS
+    theme: tuple[tuple[str, str], ...] = field(default=())
+    """Theme settings from ``programme.yaml`` (colours, logo), as sorted pairs."""
+
+    def assessment_for(self, stage_id: str) -> Assessment:
+        return dict(self.assessments)[stage_id]
+
+    def stage(self, stage_id: str) -> Stage:
+        return {s.id: s for s in self.stages}[stage_id]
