@@ -36,6 +36,7 @@ class Stage:
     assessment_path: str
     expectations: tuple[tuple[str, int], ...] = ()
     """(key area id, expected self-assessment level 1-5) pairs."""
+    location: Location | None = None
 
 
 @dataclass(frozen=True)

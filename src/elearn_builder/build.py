@@ -1,0 +1,147 @@
+"""The build use case: load -> validate -> model -> render -> package -> verify."""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from .diagnostics import Diagnostic, Diagnostics, ElearnError, SourceErrors, did_you_mean
+from .load import PROGRAMME_FILE, load_course
+from .model import Location, Programme
+from .package import write_packages
+from .render import TemplateError, environment, load_strings, render_stage
+from .standards import Standard, registry
+
+SCHEMAS_ENV = "ELEARN_SCHEMAS"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    source: Path = Path("content")
+    output: Path = Path("build")
+    templates: Path | None = Path("templates")
+    formats: tuple[str, ...] = ()
+    """Formats to build; empty means the programme's ``formats``."""
+    stages: tuple[str, ...] = ()
+    """Stage ids to build; empty means every stage."""
+    schemas: Path | None = None
+    """Folder of official schemas whose control files go into each package (else ``$ELEARN_SCHEMAS``)."""
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class PackageInfo:
+    path: Path
+    stage: str
+    format: str
+    files: int
+    size: int
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    packages: tuple[PackageInfo, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    notes: tuple[str, ...] = field(default=())
+    seconds: float = 0.0
+
+
+def package_name(programme: Programme, stage_id: str, fmt: str) -> str:
+    return f"{programme.id}-{stage_id}-{fmt}.zip"
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build every selected stage and format; raise SourceErrors (writing nothing) on any error."""
+    started = time.perf_counter()
+    diags = Diagnostics()
+    programme = load_course(options.source, diags)
+    stages, formats = select(programme, options, diags)
+    if diags.errors or (options.strict and diags.warnings):
+        raise SourceErrors(diags.sorted(), strict=options.strict)
+    notes = []
+    schema_dir = options.schemas or (Path(os.environ[SCHEMAS_ENV]) if os.environ.get(SCHEMAS_ENV) else None)
+    if schema_dir is None:
+        notes.append("no schema folder given (--schemas or ELEARN_SCHEMAS): packages are built without the "
+                     "XSD control files; most LMSs accept that")
+    elif not schema_dir.is_dir():
+        raise ElearnError(f'schema folder "{schema_dir}" not found (from --schemas or {SCHEMAS_ENV})')
+    packages = render_all(programme, stages, formats, options, schema_dir)
+    for name, files in packages.items():
+        verify(name, files)
+    write_packages(options.output, packages)
+    infos = []
+    for standard in formats:
+        for stage in stages:
+            name = package_name(programme, stage.id, standard.name)
+            path = options.output / name
+            infos.append(PackageInfo(path, stage.id, standard.name, len(packages[name]), path.stat().st_size))
+    return BuildResult(tuple(infos), tuple(diags.sorted()), tuple(notes), time.perf_counter() - started)
+
+
+def select(programme: Programme | None, options: BuildOptions, diags: Diagnostics) -> tuple[list, list]:
+    """The stages and standards to build, checking ``--stage``/``--format`` against the programme."""
+    where = Location(PROGRAMME_FILE, 1, 1)
+    standards = registry()
+    formats = []
+    for fmt in options.formats:
+        if fmt not in standards:
+            diags.error(where, "format.unknown", f'unknown format "{fmt}" (requested with --format); expected one of '
+                        f'{", ".join(standards)}{did_you_mean(fmt, standards)}')
+        else:
+            formats.append(standards[fmt])
+    if programme is None:
+        return [], []
+    known = [s.id for s in programme.stages]
+    for stage_id in options.stages:
+        if stage_id not in known:
+            diags.error(programme.stages[0].location or where, "stage.unknown", f'no stage "{stage_id}" (requested with --stage); the programme has '
+                        f'{", ".join(known)}{did_you_mean(stage_id, known)}')
+    stages = [s for s in programme.stages if not options.stages or s.id in options.stages]
+    if not options.formats:
+        formats = [standards[f] for f in programme.formats]
+    return stages, formats
+
+
+def read_media(programme: Programme, source: Path) -> dict[str, bytes]:
+    return {m.target: (source / m.source).read_bytes() for m in programme.media}
+
+
+def render_all(programme: Programme, stages, formats: list[Standard], options: BuildOptions,
+               schema_dir: Path | None) -> dict[str, dict[str, bytes]]:
+    """Every package in memory: {zip name: {path: bytes}}."""
+    from .controlfiles import ControlFileError, control_files
+
+    env = environment(options.templates)
+    strings = load_strings(programme.language)
+    media = read_media(programme, options.source)
+    packages = {}
+    for standard in formats:
+        for stage in stages:
+            try:
+                files = render_stage(env, programme, stage, standard.name, standard.adapter, strings, media)
+            except TemplateError as exc:
+                raise ElearnError(str(exc)) from None
+            descriptors = standard.manifest(programme, stage, sorted(files))
+            files.update(descriptors)
+            if schema_dir is not None:
+                for manifest in descriptors.values():
+                    try:
+                        files.update(control_files(manifest, schema_dir, standard.schema_subdir))
+                    except ControlFileError as exc:
+                        raise ElearnError(str(exc)) from None
+            packages[package_name(programme, stage.id, standard.name)] = files
+    return packages
+
+
+def verify(name: str, files: dict[str, bytes]) -> None:
+    """Self-check before writing: the manifest parses and every file it names is in the package."""
+    manifest = files.get("imsmanifest.xml")
+    if manifest is None:
+        raise ElearnError(f"{name}: internal error: no imsmanifest.xml was produced")
+    root = etree.fromstring(manifest)
+    for href in root.xpath("//*[local-name()='resource']/@href | //*[local-name()='file']/@href"):
+        if href not in files:
+            raise ElearnError(f"{name}: internal error: the manifest names {href!r}, which is not in the package")

@@ -1,0 +1,52 @@
+"""Markdown rendering, local references and plain text."""
+from __future__ import annotations
+
+from elearn_builder.diagnostics import Diagnostics
+from elearn_builder.markup import MediaRefs, Renderer, plain_text
+
+
+def make(tmp_path):
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "a.svg").write_text("<svg/>")
+    (tmp_path / "modules").mkdir()
+    diags, media = Diagnostics(), MediaRefs()
+    return Renderer(tmp_path, diags, media), diags, media
+
+
+def test_images_map_to_package_paths(tmp_path):
+    r, diags, media = make(tmp_path)
+    html = r.render("text\n\n![A diagram](../media/a.svg)\n", "modules/m.md", 10)
+    assert '<img alt="A diagram" src="media/a.svg"' in html
+    assert list(media.used) == ["media/a.svg"] and not diags.items
+
+
+def test_missing_image_is_located(tmp_path):
+    r, diags, _ = make(tmp_path)
+    r.render("line one\n\nsee ![x](../media/none.png)\n", "modules/m.md", 10)
+    assert str(diags.items[0]).startswith("modules/m.md:12:10: error [image.missing]")
+
+
+def test_image_without_alt_warns(tmp_path):
+    r, diags, _ = make(tmp_path)
+    r.render("![](../media/a.svg)\n", "modules/m.md", 1)
+    assert [(d.severity, d.code) for d in diags.items] == [("warning", "image.no-alt")]
+
+
+def test_external_links_untouched_local_links_checked(tmp_path):
+    r, diags, media = make(tmp_path)
+    html = r.render("[web](https://example.org) [file](../media/a.svg) [gone](../media/b.pdf) [anchor](#x)\n",
+                    "modules/m.md", 1)
+    assert 'href="https://example.org"' in html and 'href="media/a.svg"' in html and 'href="#x"' in html
+    assert [d.code for d in diags.items] == ["link.missing"]
+
+
+def test_tables_and_admonitions(tmp_path):
+    r, _, _ = make(tmp_path)
+    html = r.render("| a | b |\n|---|---|\n| 1 | 2 |\n\n!!! note \"Reflect\"\n    Think.\n", "m.md")
+    assert "<table>" in html and 'class="admonition note"' in html
+
+
+def test_inline_drops_the_paragraph(tmp_path):
+    r, _, _ = make(tmp_path)
+    assert r.inline("*Nine* domains", "m.md") == "<em>Nine</em> domains"
+    assert plain_text("<p>A &amp; <b>B</b>\n  C</p>") == "A & B C"
