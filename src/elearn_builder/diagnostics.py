@@ -75,9 +75,11 @@ class SourceErrors(ElearnError):
             reason += " (warnings fail the build under --strict)"
         super().__init__(f"build failed: {reason}; nothing was written")
 
-    def format_message(self) -> str:
-        lines = [str(d) for d in self.diagnostics]
-        return "\n".join(lines + [self.message])
+    def show(self, file=None) -> None:
+        """Every diagnostic on its own line, then the one-line verdict (on stderr)."""
+        for diagnostic in self.diagnostics:
+            click.echo(str(diagnostic), err=True)
+        super().show(file)
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
