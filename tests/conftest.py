@@ -1,0 +1,40 @@
+"""Shared pytest fixtures."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def find_schemas() -> Path | None:
+    """The official schema folder: $ELEARN_SCHEMAS, else ../shared/schemas beside the repository."""
+    env = os.environ.get("ELEARN_SCHEMAS")
+    candidate = Path(env) if env else REPO_ROOT.parent / "shared" / "schemas"
+    return candidate if (candidate / "validate.py").is_file() else None
+
+
+@pytest.fixture(scope="session")
+def schemas_dir() -> Path:
+    """The schema folder (with validate.py); skips the test when it is absent."""
+    found = find_schemas()
+    if found is None:
+        where = os.environ.get("ELEARN_SCHEMAS") or REPO_ROOT.parent / "shared" / "schemas"
+        pytest.skip(f"official schemas not found at {where} (set ELEARN_SCHEMAS to a folder with validate.py)")
+    return found
+
+
+@pytest.fixture
+def run_validator(schemas_dir):
+    """Run the schema folder's ``validate.py`` on a package folder; returns (exit code, output)."""
+
+    def run(package_dir: Path) -> tuple[int, str]:
+        proc = subprocess.run([sys.executable, str(schemas_dir / "validate.py"), str(package_dir)],
+                              capture_output=True, text=True, timeout=120)
+        return proc.returncode, proc.stdout + proc.stderr
+
+    return run
