@@ -50,3 +50,4 @@ def test_inline_drops_the_paragraph(tmp_path):
     r, _, _ = make(tmp_path)
     assert r.inline("*Nine* domains", "m.md") == "<em>Nine</em> domains"
     assert plain_text("<p>A &amp; <b>B</b>\n  C</p>") == "A & B C"
+    assert plain_text("<p>Which is <em>right</em>?</p><p>Line<br>two</p>") == "Which is right? Line two"

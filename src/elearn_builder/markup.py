@@ -17,6 +17,7 @@ from .model import Location
 from .sources import safe_join
 
 EXTENSIONS = ["extra", "sane_lists", "admonition"]
+_BLOCK_TAGS = re.compile(r"</?(?:p|div|li|ul|ol|br|h[1-6]|blockquote|tr|td|th|table|pre|dd|dt)\b[^>]*>", re.I)
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -116,4 +117,4 @@ def _is_local(ref: str) -> bool:
 
 def plain_text(fragment: str) -> str:
     """Text of an HTML fragment, whitespace collapsed (for LMS reports)."""
-    return " ".join(html.unescape(_TAGS.sub(" ", fragment)).split())
+    return " ".join(html.unescape(_TAGS.sub("", _BLOCK_TAGS.sub(" ", fragment))).split())

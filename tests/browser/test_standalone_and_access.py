@@ -1,0 +1,120 @@
+"""A package with no LMS around it, an LMS found through window.opener, and axe-core on every page."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+import sco
+
+PROGRAMME = yaml.safe_load((Path(__file__).resolve().parents[2] / "content" / "programme.yaml").read_text(encoding="utf-8"))
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+def test_standalone_says_so_navigates_and_resumes_from_local_storage(page, server, variants, fmt):
+    frame = sco.open_standalone(page, server, f"runtime-variants-quiet-{fmt}")
+    data = sco.course_data(frame)
+    pages, strings, a = data["pages"], data["strings"], data["assessment"]
+    assert frame.evaluate("document.documentElement.dataset.elearnAdapter") == "standalone"
+    assert frame.inner_text("[data-status]").strip() == strings["no_lms"]
+    assert sco.visible_pages(frame) == [pages[0]["id"]]
+    assert frame.locator('[data-action="prev"]').is_disabled()
+    frame.click('[data-action="next"]')
+    assert sco.visible_pages(frame) == [pages[1]["id"]]
+    frame.click('[data-action="prev"]')
+    assert sco.visible_pages(frame) == [pages[0]["id"]]
+    frame.click('[data-nav-page="assessment"]')
+    assert sco.visible_pages(frame) == ["assessment"]
+    assert frame.evaluate("document.activeElement.id") == "title-assessment"
+    answers, _ = sco.plan(sco.drawn(frame, a), a["passMark"], passing=False)
+    sco.answer_and_submit(frame, answers)
+    assert strings["failed"] in frame.inner_text("[data-assessment-result]")
+
+    page.reload()  # pagehide saves; the next visit resumes from localStorage
+    page.wait_for_selector("html[data-elearn-adapter]", state="attached")
+    assert sco.visible_pages(page.main_frame) == ["assessment"]
+    assert strings["failed"] in page.inner_text("[data-assessment-result]")
+    assert page.locator('[data-action="retry"]').is_visible()
+    assert page.locator("[data-nav-page][data-visited]").count() == len(pages)
+    stored = page.evaluate("Object.keys(localStorage)")
+    assert stored == [f"elearn:runtime-variants:quiet:0.1.0:{fmt}"]
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+def test_lms_that_refuses_to_initialise_leaves_the_course_standalone(page, server, variants, fmt):
+    frame = sco.launch(page, server, f"runtime-variants-quiet-{fmt}", fmt, refuseInitialize=True)
+    data = sco.course_data(frame)
+    assert frame.evaluate("document.documentElement.dataset.elearnAdapter") == "standalone"
+    assert frame.inner_text("[data-status]").strip() == data["strings"]["lms_error"]
+    frame.click('[data-action="next"]')
+    assert sco.visible_pages(frame) == [data["pages"][1]["id"]]
+    frame.click('[data-action="exit"]')
+    made = [c["name"] for c in sco.calls(page) if c["error"] is not None]
+    assert made == [sco.INITIALIZE[fmt]]  # nothing but the refused Initialize
+
+
+def test_api_found_through_window_opener(page, server, variants):
+    """An LMS that opens the SCO in a new window: discovery goes up from window.opener."""
+    page.goto(f"{server}/host/host.html")
+    with page.expect_popup() as popup_info:
+        page.evaluate("config => startLms(config)", {
+            "format": "scorm2004", "sco": "/packages/runtime-variants-quiet-scorm2004/index.html",
+            "learner": sco.LEARNER, "entry": "ab-initio", "cmi": None, "window": "popup"})
+    popup = popup_info.value
+    popup.wait_for_selector("html[data-elearn-adapter]", state="attached")
+    assert popup.evaluate("document.documentElement.dataset.elearnAdapter") == "scorm2004"
+    popup.click('[data-action="next"]')
+    popup.click('[data-action="exit"]')
+    sco.check_calls(sco.calls(page), "scorm2004", pages_shown=2)
+    assert sco.bookmark(page, "scorm2004") == data_page(popup, 1)
+
+
+def data_page(frame, index: int) -> str:
+    return sco.course_data(frame)["pages"][index]["id"]
+
+
+STAGES = [s["id"] for s in PROGRAMME["stages"]]
+
+
+def test_every_content_page_passes_axe(page, server, content, axe_script):
+    """WCAG 2.2 A/AA and best-practice rules over every content page (the same in every stage), shown one by
+    one for the first pages and then all at once for speed. Reduced motion is on, so no page is caught
+    half-way through its fade-in (and the setting is honoured)."""
+    page.emulate_media(reduced_motion="reduce")
+    frame = sco.open_standalone(page, server, f"{PROGRAMME['id']}-{STAGES[0]}-scorm2004")
+    page.add_script_tag(path=str(axe_script))
+    pages = sco.course_data(frame)["pages"]
+    found = {pages[0]["id"]: axe(page)}
+    page.click('[data-action="next"]')
+    found[pages[1]["id"]] = axe(page)
+    page.eval_on_selector_all(".el-page:not([data-page-id=assessment])", "ss => ss.forEach(s => { s.hidden = false; })")
+    assert len(sco.visible_pages(frame)) == len(pages) - 1
+    found["every content page"] = axe(page)
+    problems = {where: v for where, v in found.items() if v}
+    assert not problems, json.dumps(problems, indent=1)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_assessment_passes_axe(page, server, content, axe_script, stage):
+    """The stage's assessment before and after a submission, with its feedback shown."""
+    page.emulate_media(reduced_motion="reduce")
+    frame = sco.open_standalone(page, server, f"{PROGRAMME['id']}-{stage}-scorm2004")
+    page.add_script_tag(path=str(axe_script))
+    a = sco.course_data(frame)["assessment"]
+    page.click('[data-nav-page="assessment"]')
+    found = {"assessment": axe(page)}
+    answers, _ = sco.plan(sco.drawn(frame, a), a["passMark"], passing=False)
+    sco.answer_and_submit(frame, answers)
+    found["assessment (after submitting)"] = axe(page)
+    problems = {where: v for where, v in found.items() if v}
+    assert not problems, json.dumps(problems, indent=1)
+
+
+def axe(page) -> list[dict]:
+    """axe-core's violations on the page as shown: [{id, impact, help, targets}]."""
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "targets": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
