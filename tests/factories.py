@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from elearn_builder.model import (Assessment, Choice, KeyArea, Location, Module, Page, Programme, Question,
+from elearn_builder.model import (Assessment, Bank, Choice, KeyArea, Location, Module, Page, Programme, Question,
                                   Stage)
 
 PACKAGE_FILES = ("assets/adapter-scorm12.js", "assets/adapter-scorm2004.js", "assets/adapter-standalone.js",
@@ -22,8 +22,8 @@ def make_assessment(stage_id: str, pass_mark: int) -> Assessment:
         feedback_correct_html="<p>Yes.</p>", feedback_incorrect_html="<p>No.</p>",
         location=Location(where.path, 5, 3))
     return Assessment(id=f"{stage_id}-check", title="Knowledge check", intro_html="<p>Answer.</p>",
-                      pass_mark=pass_mark, attempts=3, feedback="immediate", draw=0,
-                      questions=(question,), location=where)
+                      pass_mark=pass_mark, attempts=3, feedback="immediate",
+                      banks=(Bank("main", "", "", 0, (question,)),), location=where)
 
 
 def make_programme(pass_marks: tuple[int, int] = (80, 75), **overrides) -> Programme:

@@ -42,7 +42,8 @@ def test_minimal_course_builds_every_stage_and_format(tmp_path):
         assert "assets/adapter-scorm12.js" not in names
         data = course_data(zf)
     assert data["format"] == "scorm2004" and data["stage"]["id"] == "manager"
-    assert [p["id"] for p in data["pages"]] == ["one-1", "one-2", "two-1", "assessment"]
+    assert [p["id"] for p in data["pages"]] == ["self-assessment", "one-1", "one-2", "two-1", "assessment",
+                                                "cpd-record"]
     assert data["assessment"]["passMark"] == 100
     assert data["assessment"]["questions"][0]["correct"] == ["true"]
 

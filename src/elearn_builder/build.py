@@ -14,6 +14,7 @@ from .model import Location, Programme
 from .package import write_packages
 from .render import TemplateError, environment, load_strings, render_stage
 from .standards import Standard, registry
+from .state import STATE_LIMITS, largest_written_answer, worst_case
 
 SCHEMAS_ENV = "ELEARN_SCHEMAS"
 
@@ -59,6 +60,8 @@ def build(options: BuildOptions) -> BuildResult:
     diags = Diagnostics()
     programme = load_course(options.source, diags)
     stages, formats = select(programme, options, diags)
+    if programme is not None:
+        check_state_budget(programme, stages, formats, diags)
     if diags.errors or (options.strict and diags.warnings):
         raise SourceErrors(diags.sorted(), strict=options.strict)
     notes = []
@@ -103,6 +106,23 @@ def select(programme: Programme | None, options: BuildOptions, diags: Diagnostic
     if not options.formats:
         formats = [standards[f] for f in programme.formats]
     return stages, formats
+
+
+def check_state_budget(programme: Programme, stages, formats: list[Standard], diags: Diagnostics) -> None:
+    """Fail a stage whose largest possible saved state would not fit the format's suspend data."""
+    for stage in stages:
+        assessment = programme.assessment_for(stage.id)
+        worst = worst_case(programme, assessment)
+        for standard in formats:
+            limit = STATE_LIMITS[standard.name]
+            if worst > limit:
+                biggest = largest_written_answer(assessment)
+                hint = (f"; the longest typed answer is {biggest.id} (max_length {biggest.max_length} at "
+                        f"{biggest.location})" if biggest else "")
+                diags.error(assessment.location, "state.too-large",
+                            f'stage "{stage.id}": the saved state could reach {worst:,} characters, over the '
+                            f"{limit:,} that {standard.label} keeps in cmi.suspend_data{hint}: lower max_length, "
+                            "draw fewer questions, or build without this format")
 
 
 def read_media(programme: Programme, source: Path) -> dict[str, bytes]:

@@ -10,6 +10,7 @@ from .fields import ID_RE, Fields, mapping
 from .markup import MediaRefs, Renderer
 from .model import FORMATS, KeyArea, Location, Media, Programme, Stage
 from .modules import load_module
+from .selfassessment import load_self_assessment
 from .sources import parse_yaml, read_text, safe_join
 
 PROGRAMME_FILE = "programme.yaml"
@@ -45,6 +46,7 @@ def load_course(root: Path, diags: Diagnostics) -> Programme | None:
     media = MediaRefs()
     theme = read_theme(f, root, media, diags)
     module_list = f.get("modules", list)
+    sa_path = f.get("self_assessment", str, "")
     f.done()
 
     renderer = Renderer(root, diags, media)
@@ -64,6 +66,17 @@ def load_course(root: Path, diags: Diagnostics) -> Programme | None:
         diags.error(f.at("modules"), "programme.no-modules", "programme: no modules listed")
 
     assessments, question_ids = [], {}
+    self_assessment = None
+    if sa_path:
+        self_assessment = load_self_assessment(root, sa_path, f.at("self_assessment"), known, renderer,
+                                               question_ids, diags)
+    if self_assessment is not None:
+        for stage, _ in stages:
+            missing = [a.id for a in areas if a.id not in dict(stage.expectations)]
+            if missing:
+                diags.error(stage.location, "stage.missing-expectation",
+                            f'stage "{stage.id}": no expectation for key area(s) {", ".join(missing)}; the '
+                            "self-assessment's gap profile needs one per area")
     for stage, loc in stages:
         assessment = load_assessment(root, stage.assessment_path, loc, known, renderer, question_ids, diags)
         if assessment is not None:
@@ -73,7 +86,7 @@ def load_course(root: Path, diags: Diagnostics) -> Programme | None:
     return Programme(id=ident["id"], iri=ident["iri"].rstrip("/"), title=ident["title"], description=description,
                      version=ident["version"], language=language, publisher=ident["publisher"],
                      key_areas=tuple(areas), stages=tuple(s for s, _ in stages), modules=tuple(modules),
-                     assessments=tuple(assessments), formats=formats, theme=tuple(sorted(theme.items())),
+                     assessments=tuple(assessments), self_assessment=self_assessment, formats=formats, theme=tuple(sorted(theme.items())),
                      media=tuple(Media(source=rel, target=rel) for rel in sorted(media.used)))
 
 

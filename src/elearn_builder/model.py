@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 FORMATS = ("scorm12", "scorm2004")
 """Package formats this version builds, in build order."""
 
-QUESTION_TYPES = ("choice", "multiple-response", "true-false")
-"""Question types the engine scores (SCORM interaction type in ``Question.interaction_type``)."""
+QUESTION_TYPES = ("choice", "multiple-response", "true-false", "matching", "sequencing", "fill-in", "long-fill-in")
+"""Assessment question types (SCORM interaction type in ``Question.interaction_type``)."""
 
 
 @dataclass(frozen=True)
@@ -92,10 +92,25 @@ class Question:
     prompt_html: str
     prompt_text: str
     choices: tuple[Choice, ...]
+    """Options of choice, multiple-response and true-false; items of sequencing, in the correct order."""
     feedback_correct_html: str
     feedback_incorrect_html: str
     location: Location
     weight: float = 1.0
+    sources: tuple[Choice, ...] = ()
+    """Matching: the items to match, in source order."""
+    targets: tuple[Choice, ...] = ()
+    """Matching: what they match to (the pairs' targets, then any distractors)."""
+    pairs: tuple[tuple[str, str], ...] = ()
+    """Matching: the correct (source id, target id) pairs."""
+    accepted: tuple[str, ...] = ()
+    """Fill-in: the accepted answers."""
+    case_matters: bool = False
+    max_length: int = 0
+    """Fill-in and long-fill-in: the most characters a learner may type."""
+    guidance_html: str = ""
+    """Long-fill-in: guidance shown with the question."""
+    bank: str = "main"
 
     @property
     def interaction_type(self) -> str:
@@ -103,8 +118,27 @@ class Question:
         return {"multiple-response": "choice"}.get(self.type, self.type)
 
     @property
+    def scored(self) -> bool:
+        """Written answers are marked by a person, never by the package."""
+        return self.type != "long-fill-in"
+
+    @property
     def correct_ids(self) -> tuple[str, ...]:
+        if self.type == "sequencing":
+            return tuple(c.id for c in self.choices)
         return tuple(c.id for c in self.choices if c.correct)
+
+
+@dataclass(frozen=True)
+class Bank:
+    """Questions shown together (after an optional case or transcript), ``draw`` of them per attempt."""
+
+    id: str
+    title: str
+    intro_html: str
+    draw: int
+    """Questions drawn per attempt; 0 means all, in source order."""
+    questions: tuple[Question, ...]
 
 
 @dataclass(frozen=True)
@@ -118,9 +152,34 @@ class Assessment:
     """Attempts allowed; 0 means unlimited."""
     feedback: str
     """``immediate`` (after each submission, per question), ``summary`` (score only) or ``none``."""
-    draw: int
-    """Questions drawn per attempt; 0 means all, in source order."""
-    questions: tuple[Question, ...]
+    banks: tuple[Bank, ...]
+    location: Location
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """Every question, bank by bank."""
+        return tuple(q for bank in self.banks for q in bank.questions)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One self-assessment statement, rated on the self-assessment's scale."""
+
+    id: str
+    key_area: str
+    pcf_domains: tuple[int, ...]
+    text: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class SelfAssessment:
+    id: str
+    title: str
+    intro_html: str
+    scale: tuple[str, ...]
+    """Labels of the Likert points, lowest first; point n is ``scale[n - 1]``."""
+    statements: tuple[Statement, ...]
     location: Location
 
 
@@ -141,6 +200,7 @@ class Programme:
     assessments: tuple[tuple[str, Assessment], ...]
     """(stage id, assessment) pairs, in stage order."""
     media: tuple[Media, ...] = ()
+    self_assessment: SelfAssessment | None = None
     formats: tuple[str, ...] = FORMATS
     theme: tuple[tuple[str, str], ...] = field(default=())
     """Theme settings from ``programme.yaml`` (colours, logo), as sorted pairs."""

@@ -8,7 +8,8 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from .model import Programme, Stage
+from .model import Assessment, Programme, Question, Stage
+from .state import STATE_LIMITS, fingerprint, worst_case
 
 THEME = resources.files("elearn_builder") / "theme"
 RUNTIME_SCRIPTS = ("adapter-standalone.js", "elearn.js")
@@ -50,25 +51,75 @@ def json_for_script(data) -> str:
     return text
 
 
+def option_list(options) -> list[dict]:
+    return [{"id": c.id, "text": c.text} for c in options]
+
+
+def question_data(q: Question) -> dict:
+    """What the runtime needs of one question (see docs/runtime.md)."""
+    out = {"id": q.id, "type": q.type, "interactionType": q.interaction_type, "scored": q.scored,
+           "description": q.prompt_text[:DESCRIPTION_LIMIT], "weight": q.weight, "bank": q.bank,
+           "keyArea": q.key_area, "pcfDomains": list(q.pcf_domains)}
+    if q.type == "matching":
+        out.update(sources=option_list(q.sources), targets=option_list(q.targets), correct=[list(p) for p in q.pairs])
+    elif q.type in ("fill-in", "long-fill-in"):
+        out.update(maxLength=q.max_length, correct=list(q.accepted))
+        if q.type == "fill-in":
+            out.update(accepted=list(q.accepted), caseMatters=q.case_matters)
+    else:
+        out.update(choices=option_list(q.choices), correct=list(q.correct_ids))
+    return out
+
+
+def key_area_data(programme: Programme, stage: Stage) -> list[dict]:
+    """Key areas with the stage's expectation and the modules that address each (linked to their first page)."""
+    expected = dict(stage.expectations)
+    return [{"id": a.id, "title": a.title, "expected": expected.get(a.id, 0),
+             "modules": [{"id": m.id, "title": m.title, "page": m.pages[0].id}
+                         for m in programme.modules if a.id in m.key_areas and m.pages]}
+            for a in programme.key_areas]
+
+
+def page_list(programme: Programme, assessment: Assessment, strings: dict) -> list[dict]:
+    pages = []
+    if programme.self_assessment:
+        pages.append({"id": "self-assessment", "module": "", "title": programme.self_assessment.title,
+                      "module_title": "", "kind": "self-assessment"})
+    pages += [{"id": p.id, "module": m.id, "title": p.title, "module_title": m.title, "kind": "content"}
+              for m in programme.modules for p in m.pages]
+    pages.append({"id": "assessment", "module": "", "title": assessment.title, "module_title": "",
+                  "kind": "assessment"})
+    pages.append({"id": "cpd-record", "module": "", "title": strings["cpd_record"], "module_title": "",
+                  "kind": "cpd-record"})
+    return pages
+
+
 def course_data(programme: Programme, stage: Stage, fmt: str, strings: dict) -> dict:
     """The ``#elearn-data`` object the runtime reads (see docs/runtime.md)."""
     assessment = programme.assessment_for(stage.id)
-    pages = [{"id": p.id, "module": m.id, "title": p.title, "kind": "content"}
-             for m in programme.modules for p in m.pages]
-    pages.append({"id": "assessment", "module": "", "title": assessment.title, "kind": "assessment"})
-    questions = [{"id": q.id, "type": q.type, "interactionType": q.interaction_type,
-                  "description": q.prompt_text[:DESCRIPTION_LIMIT], "weight": q.weight,
-                  "choices": [{"id": c.id, "text": c.text} for c in q.choices],
-                  "correct": list(q.correct_ids)} for q in assessment.questions]
+    index, banks = 0, []
+    for bank in assessment.banks:
+        banks.append({"id": bank.id, "draw": bank.draw, "questions": list(range(index, index + len(bank.questions)))})
+        index += len(bank.questions)
+    sa = programme.self_assessment
     return {
-        "schema": 1, "format": fmt,
+        "schema": 2, "format": fmt, "fingerprint": fingerprint(programme, assessment),
         "programme": {"id": programme.id, "iri": programme.iri, "title": programme.title,
                       "version": programme.version, "language": programme.language},
-        "stage": {"id": stage.id, "title": stage.title},
-        "pages": pages,
+        "stage": {"id": stage.id, "title": stage.title, "pcfLevel": stage.pcf_level},
+        "keyAreas": key_area_data(programme, stage),
+        "modules": [{"id": m.id, "title": m.title, "pcfDomains": list(m.pcf_domains), "keyAreas": list(m.key_areas),
+                     "duration": m.duration} for m in programme.modules],
+        "pages": [{k: v for k, v in p.items() if k != "module_title"} for p in page_list(programme, assessment, strings)],
+        "selfAssessment": None if sa is None else {
+            "id": sa.id, "title": sa.title, "scale": list(sa.scale),
+            "statements": [{"id": st.id, "keyArea": st.key_area, "pcfDomains": list(st.pcf_domains), "text": st.text,
+                            "description": st.text[:DESCRIPTION_LIMIT]} for st in sa.statements]},
         "assessment": {"id": assessment.id, "title": assessment.title, "passMark": assessment.pass_mark,
-                       "attempts": assessment.attempts, "feedback": assessment.feedback, "draw": assessment.draw,
-                       "questions": questions},
+                       "attempts": assessment.attempts, "feedback": assessment.feedback, "banks": banks,
+                       "questions": [question_data(q) for q in assessment.questions]},
+        "stateLimit": STATE_LIMITS[fmt],
+        "stateWorstCase": worst_case(programme, assessment),
         "strings": strings,
     }
 
@@ -84,12 +135,11 @@ def render_stage(env: jinja2.Environment, programme: Programme, stage: Stage, fm
                  strings: dict, media: dict[str, bytes]) -> dict[str, bytes]:
     """Every file of one package except its manifest."""
     assessment = programme.assessment_for(stage.id)
-    nav = [{"id": p.id, "title": p.title, "module_title": m.title, "kind": "content"}
-           for m in programme.modules for p in m.pages]
-    nav.append({"id": "assessment", "title": assessment.title, "module_title": "", "kind": "assessment"})
+    nav = page_list(programme, assessment, strings)
     context = {
         "programme": programme, "stage": stage, "format": fmt, "modules": programme.modules,
-        "assessment": assessment, "nav": nav, "strings": strings, "theme": dict(programme.theme),
+        "assessment": assessment, "self_assessment": programme.self_assessment, "nav": nav, "strings": strings,
+        "theme": dict(programme.theme), "key_areas": key_area_data(programme, stage),
         "data_json": json_for_script(course_data(programme, stage, fmt, strings)),
         "scripts": [f"assets/{adapter}"] + [f"assets/{name}" for name in RUNTIME_SCRIPTS],
     }
