@@ -8,7 +8,7 @@ from lxml import etree
 
 from ..model import Programme, Stage
 from . import Standard
-from .scorm12 import LAUNCH, XSI, check_files, course_title, manifest_id, schema_location, serialise, sub, xml_id
+from .common import LAUNCH, XSI, check_files, course_title, manifest_id, schema_location, serialise, sub, xml_id
 
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_v1p3"
