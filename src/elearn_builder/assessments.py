@@ -4,11 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .diagnostics import Diagnostics, did_you_mean
-from .fields import ID_RE, Fields, mapping
+from .fields import ID_RE, Fields, load_mapping, mapping
 from .markup import Renderer
 from .model import Assessment, Bank, Location
 from .questions import QuestionReader
-from .sources import YList, parse_yaml, read_text
+from .sources import YList
 
 FEEDBACK_MODES = ("immediate", "summary", "none")
 
@@ -16,11 +16,8 @@ FEEDBACK_MODES = ("immediate", "summary", "none")
 def load_assessment(root: Path, rel: str, where: Location, known_areas: set[str], renderer: Renderer,
                     question_ids: dict[str, Location], diags: Diagnostics) -> Assessment | None:
     """Read an assessment file; ``question_ids`` collects ids across files to keep them unique."""
-    text = read_text(root, rel, diags, where)
-    if text is None:
-        return None
-    data = parse_yaml(text, rel, diags)
-    if data is None or mapping(data, diags, Location(rel, 1, 1), "an assessment file") is None:
+    data = load_mapping(root, rel, where, diags, "an assessment file")
+    if data is None:
         return None
     reader = QuestionReader(rel, known_areas, renderer, question_ids, diags)
     f = Fields(data, diags, "assessment")

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 
 from .diagnostics import Diagnostics, did_you_mean
-from .sources import YList, YMap
+from .model import Location
+from .sources import YList, YMap, parse_yaml, read_text
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 """Module, stage, key area, assessment and choice ids: lower-case words joined by hyphens."""
@@ -91,3 +92,12 @@ def mapping(value, diags: Diagnostics, loc, what: str) -> YMap | None:
         return value
     diags.error(loc, "field.type", f"{what} must be a mapping, not {type_name(value)}")
     return None
+
+
+def load_mapping(root, rel: str, where: Location, diags: Diagnostics, what: str) -> YMap | None:
+    """Read and parse a YAML file under ``root`` that must hold a mapping; None after a diagnostic."""
+    text = read_text(root, rel, diags, where)
+    data = parse_yaml(text, rel, diags) if text is not None else None
+    if data is None:
+        return None
+    return mapping(data, diags, Location(rel, 1, 1), what)

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from .assessments import load_assessment
 from .diagnostics import Diagnostics, did_you_mean
-from .fields import ID_RE, Fields, mapping
+from .fields import ID_RE, Fields, load_mapping, mapping
 from .markup import MediaRefs, Renderer
 from .model import FORMATS, KeyArea, Location, Media, Programme, Stage
 from .modules import load_module
 from .selfassessment import load_self_assessment
-from .sources import parse_yaml, read_text, safe_join
+from .sources import safe_join
 
 PROGRAMME_FILE = "programme.yaml"
 PCF_LEVELS = ("social-worker", "experienced-social-worker", "advanced", "strategic")
@@ -26,9 +26,8 @@ def load_course(root: Path, diags: Diagnostics) -> Programme | None:
     if not root.is_dir():
         diags.error(Location(str(root), 1, 1), "source.missing", f'course folder "{root}" not found')
         return None
-    text = read_text(root, PROGRAMME_FILE, diags, where)
-    data = parse_yaml(text, PROGRAMME_FILE, diags) if text is not None else None
-    if data is None or mapping(data, diags, where, PROGRAMME_FILE) is None:
+    data = load_mapping(root, PROGRAMME_FILE, where, diags, PROGRAMME_FILE)
+    if data is None:
         return None
     f = Fields(data, diags, "programme")
     ident = {key: f.get(key, str, pattern=ID_RE if key == "id" else None)

@@ -4,12 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .diagnostics import Diagnostics
-from .fields import ID_RE, Fields, mapping
+from .fields import ID_RE, Fields, load_mapping, mapping
 from .markup import Renderer, plain_text
 from .model import Location, SelfAssessment, Statement
 from .modules import pcf_domains
 from .questions import QuestionReader
-from .sources import parse_yaml, read_text
 
 MAX_POINTS = 9
 """Suspend data keeps one digit per statement."""
@@ -17,11 +16,8 @@ MAX_POINTS = 9
 
 def load_self_assessment(root: Path, rel: str, where: Location, known_areas: set[str], renderer: Renderer,
                          ids: dict[str, Location], diags: Diagnostics) -> SelfAssessment | None:
-    text = read_text(root, rel, diags, where)
-    if text is None:
-        return None
-    data = parse_yaml(text, rel, diags)
-    if data is None or mapping(data, diags, Location(rel, 1, 1), "a self-assessment file") is None:
+    data = load_mapping(root, rel, where, diags, "a self-assessment file")
+    if data is None:
         return None
     reader = QuestionReader(rel, known_areas, renderer, ids, diags)
     f = Fields(data, diags, "self-assessment")
