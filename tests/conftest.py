@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["lrs.fixtures"]  # a real LRS (Ralph) and a test-side cmi5 LMS: see tests/lrs/
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
