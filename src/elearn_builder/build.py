@@ -17,6 +17,8 @@ from .standards import Standard, registry
 from .state import STATE_LIMITS, largest_written_answer, worst_case
 
 SCHEMAS_ENV = "ELEARN_SCHEMAS"
+XAPI_ONLY = ("cmi5", "xapi")
+"""Formats whose only tracking is xAPI."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class BuildOptions:
     """Stage ids to build; empty means every stage."""
     schemas: Path | None = None
     """Folder of official schemas whose control files go into each package (else ``$ELEARN_SCHEMAS``)."""
+    profile: Path | None = Path("xapi_profiles")
+    """The xAPI profile file, or a folder holding ``<programme id>.jsonld``."""
     strict: bool = False
 
 
@@ -60,18 +64,19 @@ def build(options: BuildOptions) -> BuildResult:
     diags = Diagnostics()
     programme = load_course(options.source, diags)
     stages, formats = select(programme, options, diags)
+    vocabulary, notes = None, []
     if programme is not None:
         check_state_budget(programme, stages, formats, diags)
+        vocabulary = profile_vocabulary(programme, options, formats, diags, notes)
     if diags.errors or (options.strict and diags.warnings):
         raise SourceErrors(diags.sorted(), strict=options.strict)
-    notes = []
     schema_dir = options.schemas or (Path(os.environ[SCHEMAS_ENV]) if os.environ.get(SCHEMAS_ENV) else None)
     if schema_dir is None:
         notes.append("no schema folder given (--schemas or ELEARN_SCHEMAS): packages are built without the "
                      "XSD control files; most LMSs accept that")
     elif not schema_dir.is_dir():
         raise ElearnError(f'schema folder "{schema_dir}" not found (from --schemas or {SCHEMAS_ENV})')
-    packages = render_all(programme, stages, formats, options, schema_dir)
+    packages = render_all(programme, stages, formats, options, schema_dir, vocabulary)
     for name, files in packages.items():
         verify(name, files)
     write_packages(options.output, packages)
@@ -129,10 +134,29 @@ def read_media(programme: Programme, source: Path) -> dict[str, bytes]:
     return {m.target: (source / m.source).read_bytes() for m in programme.media}
 
 
+def profile_vocabulary(programme: Programme, options: BuildOptions, formats: list[Standard], diags: Diagnostics,
+                       notes: list[str]):
+    """The xAPI vocabulary for the runtime; the xAPI-only formats cannot be built without it."""
+    from .xapidata import find_profile, load_vocabulary
+
+    path = find_profile(options.profile, programme)
+    if path is not None:
+        return load_vocabulary(path, diags)
+    needing = [s.name for s in formats if s.name in XAPI_ONLY]
+    where = Location(PROGRAMME_FILE, 1, 1)
+    if needing:
+        diags.error(where, "xapi.no-profile", f"format(s) {', '.join(needing)} need the programme's xAPI profile; "
+                    f'none found at "{options.profile}" (expected {programme.id}.jsonld there, or give --profile)')
+    else:
+        notes.append(f'no xAPI profile found at "{options.profile}": the packages record in SCORM only')
+    return None
+
+
 def render_all(programme: Programme, stages, formats: list[Standard], options: BuildOptions,
-               schema_dir: Path | None) -> dict[str, dict[str, bytes]]:
+               schema_dir: Path | None, vocabulary=None) -> dict[str, dict[str, bytes]]:
     """Every package in memory: {zip name: {path: bytes}}."""
     from .controlfiles import ControlFileError, control_files
+    from .xapidata import runtime_xapi
 
     env = environment(options.templates)
     strings = load_strings(programme.language)
@@ -140,8 +164,9 @@ def render_all(programme: Programme, stages, formats: list[Standard], options: B
     packages = {}
     for standard in formats:
         for stage in stages:
+            xapi = runtime_xapi(programme, stage, vocabulary)
             try:
-                files = render_stage(env, programme, stage, standard.name, standard.adapter, strings, media)
+                files = render_stage(env, programme, stage, standard.name, standard.adapter, strings, media, xapi)
             except TemplateError as exc:
                 raise ElearnError(str(exc)) from None
             descriptors = standard.manifest(programme, stage, sorted(files))

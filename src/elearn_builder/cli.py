@@ -32,10 +32,12 @@ def main() -> None:
 @click.option("--schemas", type=click.Path(path_type=Path), envvar="ELEARN_SCHEMAS", default=None,
               help="Folder of the official XSDs; the control files each manifest names are put at the "
                    "package root. [env: ELEARN_SCHEMAS]")
+@click.option("--profile", type=click.Path(path_type=Path), default=Path("xapi_profiles"), show_default=True,
+              help="The programme's xAPI profile, or a folder holding <programme id>.jsonld.")
 @click.option("--strict", is_flag=True, help="Fail the build on warnings too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result and diagnostics as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
-def build(source, output, templates, formats, stages, schemas, strict, as_json, quiet) -> None:
+def build(source, output, templates, formats, stages, schemas, profile, strict, as_json, quiet) -> None:
     """Build one zip per stage per format from the course folder into the output folder.
 
     Nothing in the output folder changes unless every package builds.
@@ -44,7 +46,7 @@ def build(source, output, templates, formats, stages, schemas, strict, as_json, 
     from .diagnostics import SourceErrors
 
     options = BuildOptions(source=source, output=output, templates=templates, formats=tuple(formats),
-                           stages=tuple(stages), schemas=schemas, strict=strict)
+                           stages=tuple(stages), schemas=schemas, profile=profile, strict=strict)
     try:
         result = run_build(options)
     except SourceErrors as exc:

@@ -94,7 +94,7 @@ def page_list(programme: Programme, assessment: Assessment, strings: dict) -> li
     return pages
 
 
-def course_data(programme: Programme, stage: Stage, fmt: str, strings: dict) -> dict:
+def course_data(programme: Programme, stage: Stage, fmt: str, strings: dict, xapi: dict | None = None) -> dict:
     """The ``#elearn-data`` object the runtime reads (see docs/runtime.md)."""
     assessment = programme.assessment_for(stage.id)
     index, banks = 0, []
@@ -120,6 +120,7 @@ def course_data(programme: Programme, stage: Stage, fmt: str, strings: dict) -> 
                        "questions": [question_data(q) for q in assessment.questions]},
         "stateLimit": STATE_LIMITS[fmt],
         "stateWorstCase": worst_case(programme, assessment),
+        "xapi": xapi,
         "strings": strings,
     }
 
@@ -132,7 +133,7 @@ def static_files(adapter: str) -> dict[str, bytes]:
 
 
 def render_stage(env: jinja2.Environment, programme: Programme, stage: Stage, fmt: str, adapter: str,
-                 strings: dict, media: dict[str, bytes]) -> dict[str, bytes]:
+                 strings: dict, media: dict[str, bytes], xapi: dict | None = None) -> dict[str, bytes]:
     """Every file of one package except its manifest."""
     assessment = programme.assessment_for(stage.id)
     nav = page_list(programme, assessment, strings)
@@ -140,7 +141,7 @@ def render_stage(env: jinja2.Environment, programme: Programme, stage: Stage, fm
         "programme": programme, "stage": stage, "format": fmt, "modules": programme.modules,
         "assessment": assessment, "self_assessment": programme.self_assessment, "nav": nav, "strings": strings,
         "theme": dict(programme.theme), "key_areas": key_area_data(programme, stage),
-        "data_json": json_for_script(course_data(programme, stage, fmt, strings)),
+        "data_json": json_for_script(course_data(programme, stage, fmt, strings, xapi)),
         "scripts": [f"assets/{adapter}"] + [f"assets/{name}" for name in RUNTIME_SCRIPTS],
     }
     try:
