@@ -147,3 +147,14 @@ def test_bundled_programme_is_reproducible(tmp_path):
         build(BuildOptions(source=ROOT / "content", output=tmp_path / name, templates=ROOT / "templates"))
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     assert len(digest(tmp_path / "a")) == 6
+
+
+def test_verify_refuses_a_package_naming_a_missing_file():
+    from elearn_builder.build import verify
+    from elearn_builder.diagnostics import ElearnError
+
+    verify("ok.zip", {"cmi5.xml": b'<c xmlns="x"><au><url>index.html</url></au></c>', "index.html": b""})
+    for files in ({"imsmanifest.xml": b'<m><resource href="gone.html"/></m>'}, {"index.html": b""},
+                  {"cmi5.xml": b"<c/>", "tincan.xml": b"<t/>"}):
+        with pytest.raises(ElearnError):
+            verify("bad.zip", files)

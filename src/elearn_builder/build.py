@@ -181,12 +181,17 @@ def render_all(programme: Programme, stages, formats: list[Standard], options: B
     return packages
 
 
+DESCRIPTORS = ("imsmanifest.xml", "cmi5.xml", "tincan.xml")
+LOCAL_REFS = ("//*[local-name()='resource']/@href | //*[local-name()='file']/@href"
+              " | //*[local-name()='url']/text() | //*[local-name()='launch']/text()")
+
+
 def verify(name: str, files: dict[str, bytes]) -> None:
-    """Self-check before writing: the manifest parses and every file it names is in the package."""
-    manifest = files.get("imsmanifest.xml")
-    if manifest is None:
-        raise ElearnError(f"{name}: internal error: no imsmanifest.xml was produced")
-    root = etree.fromstring(manifest)
-    for href in root.xpath("//*[local-name()='resource']/@href | //*[local-name()='file']/@href"):
-        if href not in files:
-            raise ElearnError(f"{name}: internal error: the manifest names {href!r}, which is not in the package")
+    """Self-check before writing: one descriptor parses and every file it names is in the package."""
+    present = [d for d in DESCRIPTORS if d in files]
+    if len(present) != 1:
+        raise ElearnError(f"{name}: internal error: expected one package descriptor, found {present or 'none'}")
+    root = etree.fromstring(files[present[0]])
+    for ref in root.xpath(LOCAL_REFS):
+        if ref.strip() not in files:
+            raise ElearnError(f"{name}: internal error: {present[0]} names {ref.strip()!r}, which is not in the package")
