@@ -16,6 +16,8 @@ from elearn_builder.profile import Vocabulary, load_profile
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = Path(__file__).parent / "courses" / "minimal"
 PROFILE = ROOT / "xapi_profiles" / "reflective-supervision.jsonld"
+CREDENTIAL = re.compile(r"(Basic|Bearer)\s+[A-Za-z0-9+/=._-]{8,}|[a-z]+://[^/\s\"']+:[^@/\s\"']+@")
+"""An Authorization value, or a URL with a user and password in it."""
 
 
 def data_of(path: Path) -> dict:
@@ -60,3 +62,23 @@ def test_broken_profile_is_reported_with_its_path(tmp_path):
                                        str(incomplete)])
     assert result.exit_code == 1 and "error [xapi.profile-invalid]" in result.output and "conformsTo" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_no_lrs_setting_or_credential_by_default(tmp_path):
+    build(BuildOptions(source=MINIMAL, output=tmp_path, templates=None, profile=PROFILE))
+    for package in tmp_path.glob("*.zip"):
+        assert data_of(package)["xapi"]["lrs"] == {}
+        with zipfile.ZipFile(package) as zf:
+            for name in zf.namelist():
+                text = zf.read(name).decode("utf-8", "replace")
+                assert not CREDENTIAL.search(text), f"{package.name}:{name}: {CREDENTIAL.search(text).group(0)}"
+
+
+def test_embedding_credentials_needs_the_option_and_warns(tmp_path):
+    result = CliRunner().invoke(main, ["build", "-s", str(MINIMAL), "-o", str(tmp_path), "--profile", str(PROFILE),
+                                       "-f", "scorm12", "--lrs-endpoint", "https://lrs.example.org/xAPI/",
+                                       "--embed-lrs-auth", "Basic dXNlcjpzZWNyZXQ="])
+    assert result.exit_code == 0
+    assert "WARNING: --embed-lrs-auth writes an LRS credential into every package" in result.output
+    assert data_of(tmp_path / "mini-manager-scorm12.zip")["xapi"]["lrs"] == {
+        "endpoint": "https://lrs.example.org/xAPI/", "auth": "Basic dXNlcjpzZWNyZXQ="}

@@ -17,6 +17,9 @@ from .standards import Standard, registry
 from .state import STATE_LIMITS, largest_written_answer, worst_case
 
 SCHEMAS_ENV = "ELEARN_SCHEMAS"
+EMBED_WARNING = ("WARNING: --embed-lrs-auth writes an LRS credential into every package. Anyone who can "
+                 "open the zip, or the course in a browser, can read it and write statements as anyone. Prefer "
+                 "credentials from the launch (cmi5, xAPI launch) or --lrs-token-url.")
 XAPI_ONLY = ("cmi5", "xapi")
 """Formats whose only tracking is xAPI."""
 
@@ -34,6 +37,12 @@ class BuildOptions:
     """Folder of official schemas whose control files go into each package (else ``$ELEARN_SCHEMAS``)."""
     profile: Path | None = Path("xapi_profiles")
     """The xAPI profile file, or a folder holding ``<programme id>.jsonld``."""
+    lrs_endpoint: str = ""
+    """An LRS endpoint for launches that name none (no secret: credentials still come from the launch)."""
+    lrs_token_url: str = ""
+    """Where the package asks for LRS credentials when the launch gives an endpoint but no auth."""
+    embed_lrs_auth: str = ""
+    """An Authorization value baked into every package: readable by anyone holding the zip."""
     strict: bool = False
 
 
@@ -65,6 +74,8 @@ def build(options: BuildOptions) -> BuildResult:
     programme = load_course(options.source, diags)
     stages, formats = select(programme, options, diags)
     vocabulary, notes = None, []
+    if options.embed_lrs_auth:
+        notes.append(EMBED_WARNING)
     if programme is not None:
         check_state_budget(programme, stages, formats, diags)
         vocabulary = profile_vocabulary(programme, options, formats, diags, notes)
@@ -152,6 +163,12 @@ def profile_vocabulary(programme: Programme, options: BuildOptions, formats: lis
     return None
 
 
+def lrs_settings(options: BuildOptions) -> dict[str, str]:
+    """LRS settings baked into the packages: only what was asked for, nothing by default."""
+    pairs = (("endpoint", options.lrs_endpoint), ("tokenUrl", options.lrs_token_url), ("auth", options.embed_lrs_auth))
+    return {key: value for key, value in pairs if value}
+
+
 def render_all(programme: Programme, stages, formats: list[Standard], options: BuildOptions,
                schema_dir: Path | None, vocabulary=None) -> dict[str, dict[str, bytes]]:
     """Every package in memory: {zip name: {path: bytes}}."""
@@ -164,7 +181,7 @@ def render_all(programme: Programme, stages, formats: list[Standard], options: B
     packages = {}
     for standard in formats:
         for stage in stages:
-            xapi = runtime_xapi(programme, stage, vocabulary)
+            xapi = runtime_xapi(programme, stage, vocabulary, lrs_settings(options))
             try:
                 files = render_stage(env, programme, stage, standard.name, standard.adapter, strings, media, xapi)
             except TemplateError as exc:

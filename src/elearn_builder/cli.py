@@ -34,10 +34,18 @@ def main() -> None:
                    "package root. [env: ELEARN_SCHEMAS]")
 @click.option("--profile", type=click.Path(path_type=Path), default=Path("xapi_profiles"), show_default=True,
               help="The programme's xAPI profile, or a folder holding <programme id>.jsonld.")
+@click.option("--lrs-endpoint", default="", metavar="URL",
+              help="LRS endpoint for launches that name none (credentials still come from the launch).")
+@click.option("--lrs-token-url", default="", metavar="URL",
+              help="Where packages ask for LRS credentials when a launch gives an endpoint but no auth.")
+@click.option("--embed-lrs-auth", default="", metavar="VALUE",
+              help="Bake an LRS Authorization value into every package. Anyone with the zip can read it: "
+                   "prefer credentials from the launch.")
 @click.option("--strict", is_flag=True, help="Fail the build on warnings too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result and diagnostics as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
-def build(source, output, templates, formats, stages, schemas, profile, strict, as_json, quiet) -> None:
+def build(source, output, templates, formats, stages, schemas, profile, lrs_endpoint, lrs_token_url, embed_lrs_auth,
+          strict, as_json, quiet) -> None:
     """Build one zip per stage per format from the course folder into the output folder.
 
     Nothing in the output folder changes unless every package builds.
@@ -46,7 +54,8 @@ def build(source, output, templates, formats, stages, schemas, profile, strict, 
     from .diagnostics import SourceErrors
 
     options = BuildOptions(source=source, output=output, templates=templates, formats=tuple(formats),
-                           stages=tuple(stages), schemas=schemas, profile=profile, strict=strict)
+                           stages=tuple(stages), schemas=schemas, profile=profile, lrs_endpoint=lrs_endpoint,
+                           lrs_token_url=lrs_token_url, embed_lrs_auth=embed_lrs_auth, strict=strict)
     try:
         result = run_build(options)
     except SourceErrors as exc:

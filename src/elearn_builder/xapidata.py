@@ -56,8 +56,12 @@ def activity_iris(programme: Programme, stage: Stage) -> dict:
     }
 
 
-def runtime_xapi(programme: Programme, stage: Stage, vocabulary) -> dict | None:
-    """The ``xapi`` member of the course data, or None when the build has no profile."""
+def runtime_xapi(programme: Programme, stage: Stage, vocabulary, lrs: dict[str, str] | None = None) -> dict | None:
+    """The ``xapi`` member of the course data, or None when the build has no profile.
+
+    ``lrs`` holds only the settings the author asked for (endpoint, token URL, and an Authorization value
+    only with the explicit ``--embed-lrs-auth``); by default a package holds no LRS address or credential.
+    """
     if vocabulary is None:
         return None
-    return {"vocabulary": vocabulary.for_runtime(), "activities": activity_iris(programme, stage)}
+    return {"vocabulary": vocabulary.for_runtime(), "activities": activity_iris(programme, stage), "lrs": lrs or {}}
