@@ -64,30 +64,74 @@ def resume_cmi(cmi: dict, fmt: str) -> dict:
     return kept
 
 
-# ---- the assessment ----
+# ---- the assessment: answers of every type ----
+
+TEXT_TYPES = ("fill-in", "long-fill-in")
+WRITTEN = "I would start with what happened on the visit,\nthen ask how it felt: \"what stayed with you?\""
+
+
+def norm(text: str, case_matters: bool) -> str:
+    text = " ".join(text.split())
+    return text if case_matters else text.lower()
+
 
 @dataclass(frozen=True)
 class Answer:
-    """One question as answered in one attempt, and what the LMS should hold for it."""
+    """One question as answered in one attempt. ``response``: choice ids (choice, multiple-response,
+    true-false), (source, target) pairs (matching), item ids in order (sequencing) or the text."""
 
     question: dict
-    response: tuple[str, ...]
+    response: tuple | str
 
     @property
     def options(self) -> list[str]:
-        return [c["id"] for c in self.question["choices"]]
+        return [c["id"] for c in self.question.get("choices", [])]
 
     @property
-    def correct(self) -> bool:
-        return set(self.response) == set(self.question["correct"])
+    def correct(self) -> bool | None:
+        q = self.question
+        if not q["scored"]:
+            return None
+        if q["type"] == "matching":
+            return sorted(self.response) == sorted(tuple(p) for p in q["correct"])
+        if q["type"] == "sequencing":
+            return list(self.response) == q["correct"]
+        if q["type"] == "fill-in":
+            return norm(self.response, q["caseMatters"]) in {norm(a, q["caseMatters"]) for a in q["accepted"]}
+        return set(self.response) == set(q["correct"])
+
+    def expected(self, fmt: str) -> dict:
+        return expected_interaction(self, fmt)
 
 
-def wrong_response(question: dict) -> tuple[str, ...]:
-    """A response that is not the correct one, from the question's own choices."""
-    options = [c["id"] for c in question["choices"]]
-    correct = set(question["correct"])
+def right_response(q: dict) -> tuple | str:
+    """The correct answer, typed loosely where the question allows it (spaces, case)."""
+    if q["type"] == "matching":
+        return tuple(tuple(p) for p in q["correct"])
+    if q["type"] == "fill-in":
+        answer = q["accepted"][-1]
+        return answer if q["caseMatters"] else f"  {answer.upper()} "
+    if q["type"] == "long-fill-in":
+        return WRITTEN
+    return tuple(q["correct"])
+
+
+def wrong_response(q: dict) -> tuple | str:
+    """A wrong answer from the question's own options (a case slip where case matters)."""
+    if q["type"] == "matching":
+        pairs = [tuple(p) for p in q["correct"]]
+        targets = [t for _, t in pairs]
+        return tuple((s, targets[(i + 1) % len(targets)]) for i, (s, _) in enumerate(pairs))
+    if q["type"] == "sequencing":
+        return tuple(reversed(q["correct"]))
+    if q["type"] == "fill-in":
+        return q["accepted"][0].lower() if q["caseMatters"] and q["accepted"][0].lower() != q["accepted"][0] else "not it"
+    if q["type"] == "long-fill-in":
+        return WRITTEN
+    options = [c["id"] for c in q["choices"]]
+    correct = set(q["correct"])
     wrong = [o for o in options if o not in correct]
-    if question["type"] == "multiple-response":
+    if q["type"] == "multiple-response":
         return tuple(wrong) if wrong else tuple(sorted(correct)[:-1])
     return (wrong[0],)
 
@@ -100,62 +144,210 @@ def drawn(frame, assessment: dict) -> list[dict]:
     return [by_id[i] for i in ids]
 
 
+def half_up(x: float) -> int:
+    """JavaScript's Math.round."""
+    return math.floor(x + 0.5)
+
+
 def plan(questions: list[dict], pass_mark: int, passing: bool) -> tuple[list[Answer], int]:
-    """Answers for one attempt and the score they earn: all wrong, or right in order until the pass mark."""
-    total = sum(q["weight"] for q in questions)
+    """Answers for one attempt and the score they earn over the scored questions: all wrong, or right
+    in order until the pass mark. Written answers are never scored."""
+    total = sum(q["weight"] for q in questions if q["scored"])
     answers, got = [], 0.0
     for q in questions:
-        right = passing and 100 * got / total < pass_mark
-        answers.append(Answer(q, tuple(q["correct"]) if right else wrong_response(q)))
+        right = q["scored"] and passing and 100 * got / total < pass_mark
+        answers.append(Answer(q, right_response(q) if right else wrong_response(q)))
         got += q["weight"] if right else 0
-    return answers, math.floor(100 * got / total + 0.5)
+    return answers, half_up(100 * got / total) if total else 100
+
+
+def fill(frame, answers: list[Answer]) -> None:
+    """Give the answers with the mouse-free playwright helpers (check, select, fill)."""
+    for a in answers:
+        q, box = a.question, frame.locator(f'[data-question-id="{a.question["id"]}"]')
+        if q["type"] == "matching":
+            for s, t in a.response:
+                box.locator(f'select[data-source="{s}"]').select_option(t)
+        elif q["type"] == "sequencing":
+            for position, item in enumerate(a.response):
+                box.locator(f'select[data-position="{position}"]').select_option(item)
+        elif q["type"] in TEXT_TYPES:
+            box.locator("[data-text]").fill(a.response)
+        else:
+            for option in a.options:
+                control = box.locator(f'input[value="{option}"]')
+                if option in a.response:
+                    control.check()
+                elif control.get_attribute("type") == "checkbox":
+                    control.uncheck()
 
 
 def answer_and_submit(frame, answers: list[Answer]) -> None:
-    for a in answers:
-        for option in a.options:
-            box = frame.locator(f'[data-question-id="{a.question["id"]}"] input[value="{option}"]')
-            if option in a.response:
-                box.check()
-            elif box.get_attribute("type") == "checkbox":
-                box.uncheck()
-    frame.click('[data-action="submit"]')
+    fill(frame, answers)
+    frame.locator('[data-action="submit"]').click()
+
+
+def shown_response(frame, q: dict) -> tuple | str:
+    """What the form shows for a question, in Answer.response's form (empty when unanswered)."""
+    box = frame.locator(f'[data-question-id="{q["id"]}"]')
+    if q["type"] == "matching":
+        values = [box.locator(f'select[data-source="{s["id"]}"]').input_value() for s in q["sources"]]
+        return tuple((s["id"], v) for s, v in zip(q["sources"], values) if v)
+    if q["type"] == "sequencing":
+        values = [box.locator(f'select[data-position="{p}"]').input_value() for p in range(len(q["choices"]))]
+        return tuple(values) if all(values) else ()
+    if q["type"] in TEXT_TYPES:
+        return box.locator("[data-text]").input_value()
+    return tuple(box.locator("input:checked").evaluate_all("xs => xs.map(x => x.value)"))
+
+
+def same_response(a: Answer, shown) -> bool:
+    if isinstance(shown, str):
+        return shown == a.response
+    if a.question["type"] == "sequencing":
+        return tuple(shown) == tuple(a.response)
+    return sorted(shown) == sorted(a.response)
+
+
+# ---- the self-assessment and the gap profile ----
+
+@dataclass(frozen=True)
+class Rating:
+    """One self-assessment statement as rated: a likert interaction."""
+
+    statement: dict
+    point: int
+
+    def expected(self, fmt: str) -> dict:
+        want = {"id": self.statement["id"], "type": "likert", "result": "neutral", "correct_responses": {},
+                "weighting": ""}
+        if fmt == "scorm12":
+            return {**want, "student_response": str(self.point)}
+        return {**want, "learner_response": str(self.point), "description": self.statement["description"]}
+
+
+def ratings(data: dict, seed: int = 0, top: bool = False) -> list[Rating]:
+    """A spread of ratings over the scale (every point used), or the top point for every statement."""
+    sa = data["selfAssessment"]
+    n = len(sa["scale"])
+    return [Rating(s, n if top else (i * 3 + seed) % n + 1) for i, s in enumerate(sa["statements"])]
+
+
+def rate(frame, rated: list[Rating]) -> None:
+    for r in rated:
+        frame.locator(f'#sa-{r.statement["id"]}-{r.point}').check()
+    frame.locator('[data-action="sa-submit"]').click()
+
+
+def gap_profile(data: dict, rated: list[Rating]) -> list[dict]:
+    """The profile as docs/format.md defines it: per key area the mean rating to one decimal (half up),
+    the stage's expectation and the gap when the expectation is higher."""
+    out = []
+    for area in data["keyAreas"]:
+        points = [r.point for r in rated if r.statement["keyArea"] == area["id"]]
+        score = half_up(10 * sum(points) / len(points)) / 10
+        gap = max(half_up(10 * (area["expected"] - score)) / 10, 0)
+        out.append({"id": area["id"], "title": area["title"], "score": score, "expected": area["expected"], "gap": gap,
+                    "pages": [m["page"] for m in area["modules"]]})
+    return out
+
+
+def check_gap_profile(frame, data: dict, rated: list[Rating]) -> list[dict]:
+    """The self-assessment page shows the profile (not the form) with the figures computed here."""
+    strings, points = data["strings"], len(data["selfAssessment"]["scale"])
+    box = frame.locator("#page-self-assessment [data-gap-profile]")
+    assert box.is_visible() and frame.locator("[data-self-assessment]").is_hidden()
+    profile = gap_profile(data, rated)
+    label = box.locator("[data-gap-chart]").get_attribute("aria-label")
+    for area in profile:
+        row = box.locator(f'tr[data-area="{area["id"]}"]')
+        cells = [row.locator(f'[data-cell="{c}"]').inner_text() for c in ("score", "expected", "gap")]
+        gap = f'{area["gap"]:.1f}' if area["gap"] > 0 else strings["gap_none"]
+        assert cells == [f'{area["score"]:.1f}', str(area["expected"]), gap], (area, cells)
+        links = row.locator("a[data-goto-page]").evaluate_all("xs => xs.map(x => x.dataset.gotoPage)")
+        assert links == area["pages"]
+        bar = box.locator(f'.el-bar-row[data-area="{area["id"]}"]')
+        assert bar.locator("[data-bar-value]").inner_text() == f'{area["score"]:.1f}'
+        width = bar.locator("[data-bar]").evaluate("b => b.getBoundingClientRect().width / b.parentNode.clientWidth")
+        assert abs(width - area["score"] / points) < 0.02, (area, width)
+        assert strings["gap_chart_row"].format(area=area["title"], score=f'{area["score"]:.1f}',
+                                               expected=area["expected"]) in label
+    gaps = sum(a["gap"] > 0 for a in profile)
+    summary = box.locator("[data-gap-summary]").inner_text()
+    assert summary == (strings["gap_summary_gaps"].format(n=gaps, total=len(profile)) if gaps
+                       else strings["gap_summary_none"])
+    return profile
 
 
 # ---- what the LMS should hold ----
 
+def one_line(text: str) -> str:
+    return re.sub(r"\s*\n\s*", " ", text)
+
+
 def expected_interaction(a: Answer, fmt: str) -> dict:
     """The interaction record the runtime must write for one answer (docs/runtime.md, the format table)."""
-    q = a.question
+    q, kind = a.question, a.question["type"]
+    result = "neutral" if a.correct is None else ("correct" if a.correct else ("wrong" if fmt == "scorm12" else "incorrect"))
+    weighting = str(q["weight"]).removesuffix(".0") if q["scored"] else ""
     if fmt == "scorm12":
-        def encode(ids):
-            if q["interactionType"] == "true-false":
-                return ",".join("t" if i == "true" else "f" for i in ids)
-            return ",".join(LETTERS[a.options.index(i)] for i in ids)
-        return {"id": q["id"], "type": q["interactionType"], "student_response": encode(a.response),
-                "correct_responses": {"0": {"pattern": encode(q["correct"])}},
-                "result": "correct" if a.correct else "wrong"}
-    return {"id": q["id"], "type": q["interactionType"], "learner_response": "[,]".join(a.response),
-            "correct_responses": {"0": {"pattern": "[,]".join(q["correct"])}},
-            "result": "correct" if a.correct else "incorrect",
-            "description": " ".join(q["description"].split())[:250]}
+        letter = lambda ids, i: LETTERS[ids.index(i)]  # noqa: E731
+        sources = [s["id"] for s in q.get("sources", [])]
+        targets = [t["id"] for t in q.get("targets", [])]
+
+        def encode(value):
+            if kind == "true-false":
+                return ",".join("t" if i == "true" else "f" for i in value)
+            if kind == "matching":
+                return ",".join(f"{letter(sources, s)}.{letter(targets, t)}" for s, t in value)
+            if kind in TEXT_TYPES:
+                return one_line(value)[:255]
+            return ",".join(letter(a.options, i) for i in value)
+        if kind == "fill-in":
+            patterns = q["accepted"]
+        elif kind == "long-fill-in":
+            patterns = []
+        else:
+            patterns = [encode(tuple(map(tuple, q["correct"])) if kind == "matching" else q["correct"])]
+        return {"id": q["id"], "type": "fill-in" if kind == "long-fill-in" else q["interactionType"],
+                "student_response": encode(a.response), "result": result, "weighting": weighting,
+                "correct_responses": {str(k): {"pattern": p} for k, p in enumerate(patterns)}}
+
+    def encode04(value):
+        if kind == "true-false":
+            return value[0]
+        if kind == "matching":
+            return "[,]".join(f"{s}[.]{t}" for s, t in value)
+        if kind in TEXT_TYPES:
+            return re.sub(r"[ \t]*\n+[ \t]*", " \u00b6 ", value)
+        return "[,]".join(value)
+    if kind == "fill-in":
+        patterns = [f"{{case_matters={'true' if q['caseMatters'] else 'false'}}}{p}" for p in q["accepted"]]
+    elif kind == "long-fill-in":
+        patterns = []
+    else:
+        patterns = [encode04(tuple(map(tuple, q["correct"])) if kind == "matching" else q["correct"])]
+    return {"id": q["id"], "type": q["interactionType"], "learner_response": encode04(a.response), "result": result,
+            "weighting": weighting, "description": " ".join(q["description"].split())[:250],
+            "correct_responses": {str(k): {"pattern": p} for k, p in enumerate(patterns)}}
 
 
 TIME_12 = re.compile(r"^\d{2}:\d{2}:\d{2}$")
 TIMESTAMP_2004 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,2})?Z$")
 
 
-def check_interactions(cmi: dict, fmt: str, attempts: list[list[Answer]]) -> int:
-    """Assert one interaction per answered question per attempt, in order; returns how many."""
+def check_interactions(cmi: dict, fmt: str, groups: list[list]) -> int:
+    """Assert one interaction per rating or answer, group after group (each self-assessment or attempt),
+    in order, exactly as expected; returns how many."""
     recorded = cmi["interactions"]
-    expected = [expected_interaction(a, fmt) for attempt in attempts for a in attempt]
+    expected = [item.expected(fmt) for group in groups for item in group]
     assert sorted(recorded, key=int) == [str(i) for i in range(len(expected))]
     for n, want in enumerate(expected):
         got = recorded[str(n)]
         assert {k: got[k] for k in want} == want, f"interaction {n}"
-        assert float(got["weighting"]) > 0
         if fmt == "scorm12":
             assert TIME_12.match(got["time"]), got["time"]
+            assert len(got["student_response"]) <= 255
         else:
             assert TIMESTAMP_2004.match(got["timestamp"]), got["timestamp"]
     return len(expected)
@@ -175,3 +367,16 @@ def check_calls(recorded: list[dict], fmt: str, pages_shown: int, submissions: i
     limit = pages_shown + submissions + 1
     assert 1 <= commits <= limit, f"{commits} commits for {pages_shown} page(s) shown and {submissions} submission(s)"
     return {"calls": len(made), "commits": commits}
+
+
+def status(cmi: dict, fmt: str) -> tuple:
+    """(lesson_status, raw score) in 1.2; (completion, success, raw score) in 2004."""
+    if fmt == "scorm12":
+        return cmi["core"]["lesson_status"], cmi["core"]["score"]["raw"]
+    return cmi["completion_status"], cmi["success_status"], cmi["score"]["raw"]
+
+
+def go(frame, page_id: str) -> None:
+    """Show a page through the table of contents."""
+    frame.locator(f'[data-nav-page="{page_id}"]').click()
+    assert visible_pages(frame) == [page_id]

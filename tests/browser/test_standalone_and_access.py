@@ -1,4 +1,5 @@
-"""A package with no LMS around it, an LMS found through window.opener, and axe-core on every page."""
+"""A package with no LMS around it, an LMS found through window.opener, and axe-core on every page:
+content, the self-assessment and its gap profile, every question type, and the CPD record."""
 from __future__ import annotations
 
 import json
@@ -38,7 +39,9 @@ def test_standalone_says_so_navigates_and_resumes_from_local_storage(page, serve
     assert sco.visible_pages(page.main_frame) == ["assessment"]
     assert strings["failed"] in page.inner_text("[data-assessment-result]")
     assert page.locator('[data-action="retry"]').is_visible()
-    assert page.locator("[data-nav-page][data-visited]").count() == len(pages)
+    # Content pages seen are kept; so is the assessment, being submitted (the self-assessment was not).
+    visited = page.eval_on_selector_all("[data-nav-page][data-visited]", "ls => ls.map(l => l.dataset.navPage)")
+    assert visited == [pages[1]["id"], "assessment"]
     stored = page.evaluate("Object.keys(localStorage)")
     assert stored == [f"elearn:runtime-variants:quiet:0.1.0:{fmt}"]
 
@@ -90,8 +93,9 @@ def test_every_content_page_passes_axe(page, server, content, axe_script):
     found = {pages[0]["id"]: axe(page)}
     page.click('[data-action="next"]')
     found[pages[1]["id"]] = axe(page)
-    page.eval_on_selector_all(".el-page:not([data-page-id=assessment])", "ss => ss.forEach(s => { s.hidden = false; })")
-    assert len(sco.visible_pages(frame)) == len(pages) - 1
+    content = [p["id"] for p in pages if p["kind"] == "content"]
+    page.evaluate("ids => ids.forEach(id => { document.getElementById(`page-${id}`).hidden = false; })", content)
+    assert sco.visible_pages(frame) == content
     found["every content page"] = axe(page)
     problems = {where: v for where, v in found.items() if v}
     assert not problems, json.dumps(problems, indent=1)
@@ -109,6 +113,56 @@ def test_assessment_passes_axe(page, server, content, axe_script, stage):
     answers, _ = sco.plan(sco.drawn(frame, a), a["passMark"], passing=False)
     sco.answer_and_submit(frame, answers)
     found["assessment (after submitting)"] = axe(page)
+    problems = {where: v for where, v in found.items() if v}
+    assert not problems, json.dumps(problems, indent=1)
+
+
+def test_every_question_type_passes_axe(page, server, variants, axe_script):
+    """Every type (banks with a case and a transcript), unanswered, refused, answered and marked."""
+    page.emulate_media(reduced_motion="reduce")
+    frame = sco.open_standalone(page, server, "runtime-variants-types-scorm2004")
+    page.add_script_tag(path=str(axe_script))
+    a = sco.course_data(frame)["assessment"]
+    page.click('[data-nav-page="assessment"]')
+    found = {"assessment": axe(page)}
+    page.click('[data-action="submit"]')
+    assert page.locator("[data-assessment] [data-form-error]").is_visible()
+    found["assessment (refused)"] = axe(page)
+    answers, _ = sco.plan(sco.drawn(frame, a), a["passMark"], passing=False)
+    sco.fill(frame, answers)
+    found["assessment (answered)"] = axe(page)
+    page.click('[data-action="submit"]')
+    assert page.locator("[data-feedback]:visible").count() == len(answers)
+    found["assessment (marked)"] = axe(page)
+    problems = {where: v for where, v in found.items() if v}
+    assert not problems, json.dumps(problems, indent=1)
+
+
+@pytest.mark.parametrize("package", [f"{PROGRAMME['id']}-{STAGES[-1]}-scorm2004", "runtime-variants-types-scorm12"])
+def test_self_assessment_gap_profile_and_cpd_record_pass_axe(page, server, content, variants, axe_script, package):
+    page.emulate_media(reduced_motion="reduce")
+    frame = sco.open_standalone(page, server, package)
+    page.add_script_tag(path=str(axe_script))
+    data = sco.course_data(frame)
+    a = data["assessment"]
+    found = {"self-assessment": axe(page)}
+    page.click('[data-action="sa-submit"]')
+    assert page.locator("[data-self-assessment] [data-form-error]").is_visible()
+    found["self-assessment (refused)"] = axe(page)
+    sco.rate(frame, sco.ratings(data, seed=3))
+    sco.check_gap_profile(frame, data, sco.ratings(data, seed=3))
+    found["gap profile"] = axe(page)
+    page.click('[data-nav-page="assessment"]')
+    answers, _ = sco.plan(sco.drawn(frame, a), a["passMark"], passing=True)
+    sco.answer_and_submit(frame, answers)
+    page.click('[data-nav-page="cpd-record"]')
+    assert page.locator('[data-cpd="result"]').inner_text() == data["strings"]["cpd_passed"]
+    found["CPD record"] = axe(page)
+    page.click('[data-action="retake-self-assessment"]')
+    found["self-assessment (retake)"] = axe(page)
+    sco.rate(frame, sco.ratings(data, seed=1))
+    page.click('[data-nav-page="cpd-record"]')
+    found["CPD record (two self-assessments)"] = axe(page)
     problems = {where: v for where, v in found.items() if v}
     assert not problems, json.dumps(problems, indent=1)
 

@@ -1,6 +1,8 @@
 /* adapter-scorm12.js: SCORM 1.2 through the LMS's `API` object (RTE 1.2 section 3).
  * Owns 1.2's element names and value formats: CMITimespan session time (HHHH:MM:SS.SS),
- * CMITime interaction time, choices as letters a..z by position, true-false as t/f, result "wrong".
+ * CMITime interaction time, choices as letters a..z by position, true-false as t/f, result "wrong",
+ * "neutral" for written answers and likert. 1.2 has no long-fill-in: a written answer is a fill-in
+ * whose response is its first 255 characters, the whole text appended to cmi.comments.
  * The facade (elearn.js) provides Elearn.connect: discovery, state checks and error handling. */
 (function (Elearn) {
   "use strict";
@@ -24,10 +26,31 @@
   /** CMITime, HH:MM:SS on the learner's clock. */
   const clock = (d) => `${pad(d.getHours(), 2)}:${pad(d.getMinutes(), 2)}:${pad(d.getSeconds(), 2)}`;
 
-  /** A CMIFeedback response: letters by choice position, or t/f. */
-  function responses(interaction, ids) {
-    if (interaction.type === "true-false") return ids.map((id) => (id === "true" ? "t" : "f")).join(",");
-    return ids.map((id) => LETTERS[interaction.options.indexOf(id)]).join(",");
+  const COMMENTS_LIMIT = 4096; // cmi.comments is a CMIString4096
+  const FEEDBACK_LIMIT = 255; // CMIFeedback
+  const letter = (list, id) => LETTERS[list.indexOf(id)];
+  /** Text as a CMIFeedback value: one line, at most 255 characters (no pair split). */
+  function line(text) {
+    let out = String(text).replace(/\s*\n\s*/g, " ").slice(0, FEEDBACK_LIMIT);
+    if (/[\ud800-\udbff]$/.test(out)) out = out.slice(0, -1);
+    return out;
+  }
+
+  /** CMIFeedback values: choices and sequence items as letters by position, true-false as t/f,
+   *  matching as source letter "." target letter, text as one line. */
+  function encode(i, value) {
+    switch (i.type) {
+      case "true-false": return value.map((id) => (id === "true" ? "t" : "f")).join(",");
+      case "matching": return value.map(([s, t]) => `${letter(i.sources, s)}.${letter(i.targets, t)}`).join(",");
+      case "fill-in": case "long-fill-in": case "likert": return line(value);
+      default: return value.map((id) => letter(i.options, id)).join(",");
+    }
+  }
+  /** Correct patterns: one per accepted fill-in answer; none for written answers and likert. */
+  function patterns(i) {
+    if (i.type === "fill-in") return i.correct.map(line);
+    if (i.type === "long-fill-in" || i.type === "likert") return [];
+    return [encode(i, i.correct)];
   }
 
   (Elearn.adapters = Elearn.adapters || {}).scorm12 = function () {
@@ -35,13 +58,24 @@
     if (!lms) return null;
     let began = 0;
     let count = 0;
+    /** Appends to cmi.comments (optional in 1.2: skipped when the LMS lacks it), newest kept when full. */
+    function comment(text) {
+      const before = lms.tryGet("cmi.comments");
+      if (before === null) return;
+      let all = before ? `${before}\n${text}` : text;
+      if (all.length > COMMENTS_LIMIT) all = all.slice(all.length - COMMENTS_LIMIT).replace(/^[\udc00-\udfff]/, "");
+      lms.set("cmi.comments", all);
+    }
     return {
       name: "scorm12",
       start() {
         if (!lms.init()) return null;
         began = Date.now();
         count = parseInt(lms.get("cmi.interactions._count"), 10) || 0;
+        const status = lms.get("cmi.core.lesson_status");
         return {
+          recorded: { completed: ["passed", "failed", "completed"].includes(status),
+            passed: status === "passed" ? true : (status === "failed" ? false : null) },
           entry: lms.get("cmi.core.entry"),
           location: lms.get("cmi.core.lesson_location"),
           suspendData: lms.get("cmi.suspend_data"),
@@ -59,18 +93,20 @@
       },
       /** 1.2 has one status: passed/failed once complete, incomplete until then. */
       setStatus(completed, passed) {
-        lms.set("cmi.core.lesson_status", completed && passed !== null ? (passed ? "passed" : "failed") : "incomplete");
+        const done = passed === null ? "completed" : (passed ? "passed" : "failed");
+        lms.set("cmi.core.lesson_status", completed ? done : "incomplete");
       },
       recordInteraction(interaction) {
         const n = `cmi.interactions.${count}.`;
         count += 1;
         lms.set(`${n}id`, interaction.id);
-        lms.set(`${n}type`, interaction.type);
+        lms.set(`${n}type`, interaction.type === "long-fill-in" ? "fill-in" : interaction.type);
         lms.set(`${n}time`, clock(interaction.time));
-        lms.set(`${n}weighting`, interaction.weight);
-        lms.set(`${n}correct_responses.0.pattern`, responses(interaction, interaction.correct));
-        lms.set(`${n}student_response`, responses(interaction, interaction.response));
-        lms.set(`${n}result`, RESULT[interaction.isCorrect]);
+        if (interaction.weight !== null) lms.set(`${n}weighting`, interaction.weight);
+        patterns(interaction).forEach((pattern, k) => lms.set(`${n}correct_responses.${k}.pattern`, pattern));
+        lms.set(`${n}student_response`, encode(interaction, interaction.response));
+        lms.set(`${n}result`, interaction.isCorrect === null ? "neutral" : RESULT[interaction.isCorrect]);
+        if (interaction.type === "long-fill-in") comment(`[${interaction.id}] ${interaction.response}`);
       },
       commit: () => lms.commit(),
       finish() {

@@ -1,7 +1,8 @@
 /* adapter-scorm2004.js: SCORM 2004 4th Edition through the LMS's `API_1484_11` object (RTE 4th section 3).
  * Owns 2004's element names and value formats: ISO 8601 session time and timestamps, the author's
- * choice ids joined with [,], true-false as true/false, result "incorrect", descriptions of at most
- * 250 characters. The facade (elearn.js) provides Elearn.connect: discovery, state checks, errors. */
+ * choice ids joined with [,], matching pairs as source[.]target, true-false as true/false, fill-in
+ * patterns with {case_matters=...}, result "incorrect", "neutral" for written answers and likert,
+ * descriptions of at most 250 characters. The facade (elearn.js) provides Elearn.connect: discovery, state checks, errors. */
 (function (Elearn) {
   "use strict";
 
@@ -27,6 +28,34 @@
   /** A localized_string_type description: one line, at most 250 characters. */
   const describe = (text) => String(text || "").replace(/\s+/g, " ").trim().slice(0, DESCRIPTION_LIMIT);
 
+  /** Typed text as a localized string: line breaks shown as a pilcrow (one line, as LMSs store it),
+   *  the [,] and [.] delimiters and a leading "{" (read as a delimiter) made harmless, at most `max`
+   *  characters without splitting a pair. */
+  function text(value, max) {
+    let out = String(value).replace(/[ \t]*\n+[ \t]*/g, " \u00b6 ").replace(/\[([,.])\]/g, "[ $1]");
+    if (out[0] === "{") out = ` ${out}`;
+    out = out.slice(0, max);
+    if (/[\ud800-\udbff]$/.test(out)) out = out.slice(0, -1);
+    return out;
+  }
+
+  /** learner_response and correct_responses.n.pattern values (RTE 4th, interactions). */
+  function encode(i, value) {
+    switch (i.type) {
+      case "true-false": return value[0];
+      case "matching": return value.map(([s, t]) => `${s}[.]${t}`).join("[,]");
+      case "fill-in": return text(value, 250);
+      case "long-fill-in": return text(value, 4000);
+      case "likert": return String(value);
+      default: return value.join("[,]"); // choice and sequencing: ids in order
+    }
+  }
+  function patterns(i) {
+    if (i.type === "fill-in") return i.correct.map((a) => `{case_matters=${i.caseMatters}}${text(a, 250)}`);
+    if (i.type === "long-fill-in" || i.type === "likert") return [];
+    return [encode(i, i.correct)];
+  }
+
   (Elearn.adapters = Elearn.adapters || {}).scorm2004 = function () {
     const lms = Elearn.connect("API_1484_11", CALLS, DEPTH);
     if (!lms) return null;
@@ -40,7 +69,11 @@
         const entry = lms.get("cmi.entry");
         const resume = entry === "resume"; // otherwise location and suspend data are not initialised (403)
         count = parseInt(lms.get("cmi.interactions._count"), 10) || 0;
+        const completion = lms.get("cmi.completion_status");
+        const success = lms.get("cmi.success_status");
         return {
+          recorded: { completed: completion === "completed",
+            passed: success === "passed" ? true : (success === "failed" ? false : null) },
           entry,
           location: resume ? lms.get("cmi.location") : "",
           suspendData: resume ? lms.get("cmi.suspend_data") : "",
@@ -68,10 +101,10 @@
         lms.set(`${n}type`, interaction.type);
         if (describe(interaction.description)) lms.set(`${n}description`, describe(interaction.description));
         lms.set(`${n}timestamp`, timestamp(interaction.time));
-        lms.set(`${n}weighting`, interaction.weight);
-        lms.set(`${n}correct_responses.0.pattern`, interaction.correct.join("[,]"));
-        lms.set(`${n}learner_response`, interaction.response.join("[,]"));
-        lms.set(`${n}result`, RESULT[interaction.isCorrect]);
+        if (interaction.weight !== null) lms.set(`${n}weighting`, interaction.weight);
+        patterns(interaction).forEach((pattern, k) => lms.set(`${n}correct_responses.${k}.pattern`, pattern));
+        lms.set(`${n}learner_response`, encode(interaction, interaction.response));
+        lms.set(`${n}result`, interaction.isCorrect === null ? "neutral" : RESULT[interaction.isCorrect]);
       },
       commit: () => lms.commit(),
       finish() {

@@ -1,8 +1,11 @@
 /* elearn.js: the runtime facade inside every package (contract: docs/runtime.md).
  * Reads the course data (#elearn-data), connects through one adapter (SCORM 1.2, SCORM 2004, or
- * standalone when no LMS is found), shows one page at a time, bookmarks and resumes, runs the
- * assessment and reports progress, score and interactions. The adapters register themselves in
- * Elearn.adapters; the course starts once the document has loaded. Plain ES2017, no dependencies. */
+ * standalone when no LMS is found), shows one page at a time, bookmarks and resumes, and reports
+ * progress, status, score and interactions. The pages' own behaviour lives beside it, each file
+ * registering on window.Elearn: elearn-state.js (suspend data v2), elearn-assessment.js,
+ * elearn-selfassessment.js (with the gap profile) and elearn-cpd.js; the adapters register in
+ * Elearn.adapters. The course starts once the document has loaded, so the script order does not
+ * matter. Plain ES2017, no dependencies. */
 (function (Elearn) {
   "use strict";
 
@@ -55,6 +58,12 @@
         const result = call("get", [element]);
         return result.ok ? result.value : "";
       },
+      /** The value, or null when the LMS does not give it (an optional element it lacks: 401). */
+      tryGet(element) {
+        if (state !== "running") return null;
+        const result = call("get", [element]);
+        return result.ok ? result.value : null;
+      },
       set: (element, value) => state === "running" && call("set", [element, String(value)]).value === "true",
       commit: () => state === "running" && call("commit", [""]).value === "true",
       finish() {
@@ -64,27 +73,6 @@
       },
     };
   };
-
-  /* ---- Suspend data: {"v":1,"p":[visited page indexes],"a":{attempt state}} ---- */
-
-  /** Attempt state: n attempts submitted; d drawn question indexes (only with a draw); once the
-   *  current attempt is submitted, s its score (%) and r its responses (choice indexes per question). */
-  function decode(text, pageCount, questions) {
-    let saved = null;
-    try { saved = JSON.parse(text); } catch (e) { return null; }
-    if (!saved || saved.v !== 1) return null;
-    const isIndex = (max) => (i) => Number.isInteger(i) && i >= 0 && i < max;
-    const visited = (Array.isArray(saved.p) ? saved.p : []).filter(isIndex(pageCount));
-    const a = saved.a || {};
-    const attempt = { n: Number.isInteger(a.n) && a.n > 0 ? a.n : 0 };
-    if (Array.isArray(a.d) && a.d.length && a.d.every(isIndex(questions.length))) attempt.d = a.d;
-    const drawnCount = attempt.d ? attempt.d.length : questions.length;
-    if (typeof a.s === "number" && Array.isArray(a.r) && a.r.length === drawnCount) {
-      attempt.s = a.s;
-      attempt.r = a.r;
-    }
-    return { visited, attempt };
-  }
 
   /* ---- Connecting and reporting ---- */
 
@@ -142,29 +130,64 @@
     const sections = pages.map((p) => document.getElementById(`page-${p.id}`));
     const content = pages.map((p, i) => i).filter((i) => pages[i].kind === "content");
     const A = data.assessment;
-    const saved = decode(launch.suspendData, pages.length, A.questions);
+    const SA = data.selfAssessment;
+    const { saved, reset } = Elearn.state.decode(launch.suspendData, data);
     const st = {
       current: -1,
-      visited: new Set(saved ? saved.visited : []),
+      visited: new Set(saved ? saved.visited.map((k) => content[k]) : []),
+      sa: saved ? saved.sa : {},
       attempt: saved ? saved.attempt : { n: 0 },
       finished: false,
     };
+    const notice = $("[data-state-notice]");
+    if (reset && notice) {
+      notice.textContent = strings.state_reset;
+      notice.hidden = false;
+    }
+    /* What the LMS already holds is never taken back (a republished course restarts the state, not the record). */
+    const recorded = launch.recorded || { completed: false, passed: null };
 
     const track = tracker(adapter, launch, () => say("save_failed", "warning"));
+    const hooks = { collect() {} };
     const submittedOnce = () => st.attempt.n > 0;
     const passed = () => ("s" in st.attempt ? st.attempt.s >= A.passMark : (submittedOnce() ? false : null));
+    const visitedContent = () => content.filter((i) => st.visited.has(i));
     function report() {
-      const seen = content.filter((i) => st.visited.has(i)).length;
-      const done = seen === content.length && submittedOnce();
+      hooks.collect();
+      const parts = content.length + (SA ? 1 : 0) + 1;
+      const done = visitedContent().length + (SA && st.sa.b ? 1 : 0) + (submittedOnce() ? 1 : 0);
+      const completed = done === parts || recorded.completed;
+      const now = passed();
+      const ok = recorded.passed === true ? true : (now === null ? recorded.passed : now);
       track.put("setLocation", pages[st.current].id);
-      track.put("setSuspendData", JSON.stringify({ v: 1, p: Array.from(st.visited).sort((x, y) => x - y), a: st.attempt }));
-      track.put("setProgress", Math.round((10000 * (seen + (submittedOnce() ? 1 : 0))) / (content.length + 1)) / 10000);
-      track.put("setStatus", done, passed());
+      track.put("setSuspendData", Elearn.state.encode({
+        visitedContent: visitedContent().map((i) => content.indexOf(i)), sa: st.sa, attempt: st.attempt }, data));
+      track.put("setProgress", completed ? 1 : Math.round((10000 * done) / parts) / 10000);
+      track.put("setStatus", completed, ok);
     }
+
+    const ctx = {
+      data, strings, st, $, $$, passed, report,
+      commit: () => track.commit(),
+      record: (interaction) => track.record(interaction),
+      score: (percent) => track.put("setScore", percent),
+      visitedContent: () => visitedContent().map((i) => pages[i].id),
+      retakeSelfAssessment: () => {},
+    };
+    const none = () => ({ render() {}, retake() {}, collect() {} });
+    const assessment = (Elearn.assessment || none)(ctx);
+    const selfAssessment = (Elearn.selfAssessment || none)(ctx);
+    const record = (Elearn.cpdRecord || none)(ctx);
+    hooks.collect = assessment.collect;
+    const onShow = { "self-assessment": selfAssessment.render, "cpd-record": record.render };
+    const indexOf = (id) => pages.findIndex((p) => p.id === id);
+    /* Pages done in earlier sessions count as visited in the contents. */
+    if (st.sa.b) st.visited.add(indexOf("self-assessment"));
+    if (submittedOnce() || (st.attempt.r || []).some(Elearn.state.answered)) st.visited.add(indexOf("assessment"));
 
     /* Navigation: one page at a time. */
     const tocLinks = $$("[data-nav-page]");
-    const tocTargets = tocLinks.map((link) => pages.findIndex((p) => p.id === link.dataset.navPage));
+    const tocTargets = tocLinks.map((link) => indexOf(link.dataset.navPage));
     const prevButtons = $$('[data-action="prev"]');
     const nextButtons = $$('[data-action="next"]');
     const progress = $("[data-progress]");
@@ -189,6 +212,7 @@
       nextButtons.forEach((b) => { b.disabled = index === pages.length - 1; });
       if (progress) progress.textContent = fmt(strings.page_of || "", { n: index + 1, total: pages.length });
       document.title = `${pages[index].title}: ${baseTitle}`;
+      if (onShow[pages[index].kind]) onShow[pages[index].kind]();
       if (focus) {
         window.scrollTo(0, 0);
         const heading = $("h1", sections[index]);
@@ -208,6 +232,17 @@
       show(tocTargets[l], true);
       if (toc && narrow && narrow.matches) toc.open = false;
     }));
+    /* Links inside pages (modules to study in the gap profile) go through the same navigation. */
+    document.addEventListener("click", (event) => {
+      const link = event.target.closest && event.target.closest("[data-goto-page]");
+      if (!link || indexOf(link.dataset.gotoPage) < 0) return;
+      event.preventDefault();
+      show(indexOf(link.dataset.gotoPage), true);
+    });
+    ctx.retakeSelfAssessment = () => {
+      selfAssessment.retake();
+      show(indexOf("self-assessment"), true);
+    };
 
     /* Exit: the button or the page going away; once. */
     function exit() {
@@ -222,138 +257,8 @@
     $$('[data-action="exit"]').forEach((b) => b.addEventListener("click", exit));
     window.addEventListener("pagehide", exit);
 
-    assessment({ A, strings, st, passed, report,
-      record: (interaction) => track.record(interaction),
-      score: (percent) => track.put("setScore", percent),
-      commit: () => track.commit() });
-
-    show(Math.max(pages.findIndex((p) => p.id === launch.location), 0), false);
-  }
-
-  /* ---- The assessment: draw, answers, scoring, feedback, attempts ---- */
-
-  function assessment(ctx) {
-    const { A, strings, st } = ctx;
-    const form = $("[data-assessment]");
-    const result = $("[data-assessment-result]");
-    if (!form || !result) return;
-    const fieldsets = A.questions.map((q) => $(`[data-question-id="${q.id}"]`, form));
-    const formError = $("[data-form-error]", form);
-    const submitButton = $('[type="submit"]', form);
-    const retryButton = $('[data-action="retry"]');
-    const options = (q) => (q.choices && q.choices.length ? q.choices.map((c) => c.id) : ["true", "false"]);
-    const weight = (q) => (typeof q.weight === "number" ? q.weight : 1);
-    const inputs = (i) => $$("input", fieldsets[i]);
-    const chosen = (i) => inputs(i).filter((x) => x.checked).map((x) => x.value);
-    const isCorrect = (q, ids) => ids.length === q.correct.length && ids.every((id) => q.correct.includes(id));
-    const drawn = () => st.attempt.d || A.questions.map((q, i) => i);
-    const attemptsLeft = () => (A.attempts > 0 ? Math.max(A.attempts - st.attempt.n, 0) : Infinity);
-    const canRetry = () => "s" in st.attempt && !ctx.passed() && attemptsLeft() > 0;
-
-    /** A random draw of `A.draw` question indexes, in source order; undefined when all are used. */
-    function draw() {
-      const order = A.questions.map((q, i) => i);
-      if (!(A.draw > 0 && A.draw < order.length)) return undefined;
-      for (let i = order.length - 1; i > 0; i -= 1) {
-        const j = Math.floor(Math.random() * (i + 1));
-        [order[i], order[j]] = [order[j], order[i]];
-      }
-      return order.slice(0, A.draw).sort((x, y) => x - y);
-    }
-    function newAttempt() {
-      st.attempt = { n: st.attempt.n };
-      const d = draw();
-      if (d) st.attempt.d = d;
-    }
-
-    function showResult() {
-      const a = st.attempt;
-      result.textContent = "";
-      if (!("s" in a)) { delete result.dataset.passed; return; }
-      const ok = a.s >= A.passMark;
-      const left = attemptsLeft();
-      result.dataset.passed = String(ok);
-      const lines = [
-        [A.feedback === "none" ? strings.submitted : "", ""],
-        [ok ? strings.passed : strings.failed, "el-verdict"],
-        [A.feedback === "none" ? "" : fmt(strings.score, { score: a.s, pass_mark: A.passMark }), ""],
-        [ok || left === Infinity ? "" : (left ? fmt(strings.attempts_left, { n: left }) : strings.no_attempts_left), ""],
-      ];
-      lines.filter(([text]) => text).forEach(([text, className]) => {
-        const p = document.createElement("p");
-        p.textContent = text;
-        p.className = className;
-        result.appendChild(p);
-      });
-    }
-
-    /** Draw the form for the current attempt: drawn questions, numbers, answers and feedback. */
-    function render() {
-      const order = drawn();
-      const a = st.attempt;
-      const submitted = "s" in a;
-      A.questions.forEach((q, i) => {
-        const fs = fieldsets[i];
-        if (!fs) return;
-        const k = order.indexOf(i);
-        fs.hidden = k < 0;
-        fs.disabled = k < 0 || submitted;
-        const number = $("[data-question-number]", fs);
-        if (number && k >= 0) number.textContent = fmt(strings.question_number, { number: k + 1 });
-        const ids = submitted && k >= 0 ? a.r[k].map((x) => options(q)[x]) : [];
-        inputs(i).forEach((x) => { x.checked = ids.includes(x.value); });
-        const verdict = submitted && k >= 0 && A.feedback === "immediate" ? (isCorrect(q, ids) ? "correct" : "incorrect") : "";
-        if (verdict) fs.dataset.result = verdict; else delete fs.dataset.result;
-        $$("[data-feedback]", fs).forEach((f) => { f.hidden = f.dataset.feedback !== verdict; });
-      });
-      if (submitButton) submitButton.hidden = submitted;
-      if (retryButton) retryButton.hidden = !canRetry();
-      showResult();
-    }
-
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      if (st.finished || "s" in st.attempt) return;
-      const order = drawn();
-      const responses = order.map(chosen);
-      const missing = order.map((i, k) => k).filter((k) => !responses[k].length);
-      if (formError) formError.hidden = !missing.length;
-      if (missing.length) {
-        if (formError) formError.textContent = fmt(strings.answer_all, { numbers: missing.map((k) => k + 1).join(", ") });
-        inputs(order[missing[0]])[0].focus();
-        return;
-      }
-      const questions = order.map((i) => A.questions[i]);
-      const right = questions.map((q, k) => isCorrect(q, responses[k]));
-      const total = questions.reduce((sum, q) => sum + weight(q), 0);
-      const got = questions.reduce((sum, q, k) => sum + (right[k] ? weight(q) : 0), 0);
-      const score = total > 0 ? Math.round((100 * got) / total) : 0;
-      const time = new Date();
-      questions.forEach((q, k) => ctx.record({
-        id: q.id, type: q.interactionType, description: q.description, weight: weight(q), time,
-        options: options(q), correct: q.correct, response: responses[k], isCorrect: right[k],
-      }));
-      st.attempt = Object.assign({}, st.attempt, {
-        n: st.attempt.n + 1, s: score, r: responses.map((ids, k) => ids.map((id) => options(questions[k]).indexOf(id))),
-      });
-      ctx.score(score);
-      ctx.report();
-      ctx.commit(); // a result is saved at once, not at the next page change
-      render();
-      result.focus();
-    });
-
-    if (retryButton) retryButton.addEventListener("click", () => {
-      if (st.finished || !canRetry()) return;
-      newAttempt();
-      ctx.report();
-      render();
-      const first = drawn()[0];
-      if (first !== undefined && inputs(first).length) inputs(first)[0].focus();
-    });
-
-    if (A.draw > 0 && !st.attempt.d && !("s" in st.attempt)) newAttempt();
-    render();
+    /* A restart begins at the first page; a bookmark to a page that no longer exists too. */
+    show(reset ? 0 : Math.max(indexOf(launch.location), 0), false);
   }
 
   function start() {
