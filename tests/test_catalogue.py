@@ -5,14 +5,15 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT
 from elearn_builder.catalogue import example_statements, render
 from elearn_builder.profile import Vocabulary, load_profile
 from elearn_builder.templatecheck import check_sequence, check_statement
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 PROFILE = load_profile()
 VOCAB = Vocabulary(PROFILE)
 CATALOGUE = REPO_ROOT / "docs" / "statements.md"

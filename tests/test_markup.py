@@ -49,5 +49,7 @@ def test_tables_and_admonitions(tmp_path):
 def test_inline_drops_the_paragraph(tmp_path):
     r, _, _ = make(tmp_path)
     assert r.inline("*Nine* domains", "m.md") == "<em>Nine</em> domains"
+    assert r.inline("1. Professionalism", "m.md") == "1. Professionalism"
+    assert r.inline("- a dash", "m.md") == "- a dash" and r.inline("> quoted", "m.md") == "&gt; quoted"
     assert plain_text("<p>A &amp; <b>B</b>\n  C</p>") == "A & B C"
     assert plain_text("<p>Which is <em>right</em>?</p><p>Line<br>two</p>") == "Which is right? Line two"

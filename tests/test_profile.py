@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 import json
 
 import pytest
 import yaml
 
-from conftest import REPO_ROOT
 from elearn_builder.profile import (CONFORMS_TO, DEFAULT_PATH, PROFILE_CONTEXT, WELL_KNOWN, Vocabulary, check_profile,
                                     load_profile)
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 PROFILE = load_profile()
 IRI = yaml.safe_load((REPO_ROOT / "content" / "programme.yaml").read_text(encoding="utf-8"))["iri"]
 V = f"{IRI}/profile/v1.0"

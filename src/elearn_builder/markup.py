@@ -19,6 +19,8 @@ from .sources import safe_join
 EXTENSIONS = ["extra", "sane_lists", "admonition"]
 _BLOCK_TAGS = re.compile(r"</?(?:p|div|li|ul|ol|br|h[1-6]|blockquote|tr|td|th|table|pre|dd|dt)\b[^>]*>", re.I)
 _TAGS = re.compile(r"<[^>]+>")
+_BLOCK_START = re.compile(r"^(\d*)([.)#>*+-])(?=\s|$)")
+"""A list number or bullet, heading or quote marker at the start of a short text."""
 
 
 @dataclass
@@ -65,8 +67,11 @@ class Renderer:
         return self.md.convert(text)
 
     def inline(self, text: str, path: str, first_line: int = 1) -> str:
-        """HTML for a short text (a choice, a label) without the paragraph Markdown wraps it in."""
-        out = self.render(text, path, first_line)
+        """HTML for a short text (a choice, a label) without the paragraph Markdown wraps it in.
+
+        A leading "1." or "-" is the text, not a list: block markers at the start are escaped.
+        """
+        out = self.render(_BLOCK_START.sub(r"\1\\\2", text.strip()), path, first_line)
         if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
             return out[3:-4]
         return out
