@@ -57,3 +57,14 @@ def serialise(root: etree._Element) -> bytes:
     """Pretty UTF-8 bytes with an XML declaration (deterministic for a given tree)."""
     etree.indent(root, space="  ")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def add_sco_resource(root: etree._Element, ns: str, scorm_type_attr: str, res_id: str,
+                     files: Sequence[str]) -> None:
+    """``<resources>`` with the one SCO resource: the launch page, listing every file of the package."""
+    resources = sub(root, f"{{{ns}}}resources")
+    resource = sub(resources, f"{{{ns}}}resource", identifier=res_id, type="webcontent")
+    resource.set(scorm_type_attr, "sco")
+    resource.set("href", LAUNCH)
+    for path in files:
+        sub(resource, f"{{{ns}}}file", href=path)

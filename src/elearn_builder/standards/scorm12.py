@@ -7,7 +7,7 @@ from lxml import etree
 
 from ..model import Programme, Stage
 from . import Standard
-from .common import LAUNCH, XSI, check_files, course_title, manifest_id, schema_location, serialise, sub, xml_id
+from .common import XSI, add_sco_resource, check_files, course_title, manifest_id, schema_location, serialise, sub, xml_id
 
 CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
@@ -41,12 +41,7 @@ def build_manifest(programme: Programme, stage: Stage, files: Sequence[str]) -> 
     sub(item, cp + "title", title)
     sub(item, adlcp + "masteryscore", str(assessment.pass_mark))
 
-    resources = sub(root, cp + "resources")
-    resource = sub(resources, cp + "resource", identifier=res_id, type="webcontent")
-    resource.set(adlcp + "scormtype", "sco")
-    resource.set("href", LAUNCH)
-    for path in files:
-        sub(resource, cp + "file", href=path)
+    add_sco_resource(root, CP, adlcp + "scormtype", res_id, files)
     return {"imsmanifest.xml": serialise(root)}
 
 

@@ -8,7 +8,7 @@ from lxml import etree
 
 from ..model import Programme, Stage
 from . import Standard
-from .common import LAUNCH, XSI, check_files, course_title, manifest_id, schema_location, serialise, sub, xml_id
+from .common import XSI, add_sco_resource, check_files, course_title, manifest_id, schema_location, serialise, sub, xml_id
 
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_v1p3"
@@ -73,12 +73,7 @@ def build_manifest(programme: Programme, stage: Stage, files: Sequence[str]) -> 
     org_sequencing = sub(organization, imsss + "sequencing")
     sub(org_sequencing, imsss + "controlMode", choice="true", flow="true")
 
-    resources = sub(root, cp + "resources")
-    resource = sub(resources, cp + "resource", identifier=res_id, type="webcontent")
-    resource.set(adlcp + "scormType", "sco")
-    resource.set("href", LAUNCH)
-    for path in files:
-        sub(resource, cp + "file", href=path)
+    add_sco_resource(root, CP, adlcp + "scormType", res_id, files)
     return {"imsmanifest.xml": serialise(root)}
 
 
