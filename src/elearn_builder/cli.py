@@ -82,5 +82,11 @@ def build(source, output, templates, formats, stages, schemas, profile, lrs_endp
                    f"({total / 1024:.1f} KiB) in {result.seconds:.2f} s")
 
 
+from .analystcli import lrs, report, xapi  # commands for LRS analysts (cheap: click only)
+
+for _group in (xapi, lrs, report):
+    main.add_command(_group)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

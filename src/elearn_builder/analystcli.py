@@ -1,0 +1,203 @@
+"""The commands for LRS analysts: ``xapi generate``, ``xapi check``, ``lrs query`` and ``report baseline``."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+def lrs_options(function):
+    """Endpoint and credentials (options or environment; the password is never shown), timeout and retries."""
+    @click.option("--endpoint", envvar="ELEARN_LRS_ENDPOINT", default="", metavar="URL",
+                  help="The LRS's xAPI endpoint, e.g. https://lrs.example.org/xAPI/. [env: ELEARN_LRS_ENDPOINT]")
+    @click.option("--username", envvar="ELEARN_LRS_USERNAME", default="", metavar="NAME",
+                  help="Basic auth user (key). [env: ELEARN_LRS_USERNAME]")
+    @click.option("--password", envvar="ELEARN_LRS_PASSWORD", default="", metavar="SECRET",
+                  help="Basic auth password (secret); prefer the environment. [env: ELEARN_LRS_PASSWORD]")
+    @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+                  help="Seconds to wait for each answer.")
+    @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+                  help="Retries (with back-off) after a 5xx, 429 or connection failure.")
+    @functools.wraps(function)
+    def wrapper(*args, endpoint, username, password, timeout, retries, **kwargs):
+        def connect(required: bool = True):
+            if not endpoint:
+                if not required:
+                    return None
+                raise click.UsageError("no LRS endpoint: give --endpoint or set ELEARN_LRS_ENDPOINT")
+            from .lrs import Connection
+
+            return Connection(endpoint, username, password, timeout=timeout, retries=retries)
+        return function(*args, connect=connect, **kwargs)
+    return wrapper
+
+
+def query_options(function):
+    """The xAPI statement filters."""
+    for name, help_text in (("--agent", "Actor: a JSON Agent, a mailto: IRI, or HOMEPAGE|NAME of an account."),
+                            ("--verb", "Verb IRI."), ("--activity", "Activity IRI (the object)."),
+                            ("--registration", "Registration UUID."),
+                            ("--since", "Only statements after this ISO 8601 time."),
+                            ("--until", "Only statements at or before this ISO 8601 time.")):
+        function = click.option(name, default=None, help=help_text)(function)
+    function = click.option("--related-activities", is_flag=True, default=None,
+                            help="Match the activity in context too.")(function)
+    return click.option("--limit", type=click.IntRange(min=0), default=None,
+                        help="Page size asked of the LRS (every page is still read).")(function)
+
+
+def agent_filter(value: str | None) -> dict | None:
+    if not value:
+        return None
+    if value.lstrip().startswith("{"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise click.BadParameter("not a JSON Agent", param_hint="--agent") from None
+    if value.startswith("mailto:"):
+        return {"mbox": value}
+    if "|" in value:
+        home, name = value.split("|", 1)
+        return {"account": {"homePage": home, "name": name}}
+    raise click.BadParameter("give a JSON Agent, a mailto: IRI or HOMEPAGE|NAME", param_hint="--agent")
+
+
+def _statements(source: str | None, from_lrs: bool, connect, filters: dict):
+    if from_lrs:
+        from .lrs import query
+
+        filters["agent"] = agent_filter(filters.get("agent"))
+        return query(connect(), **filters)
+    if not source:
+        raise click.UsageError("give a statements file (JSON lines, - for stdin) or --from-lrs")
+    from .jsonlines import read_statements
+
+    return read_statements(source)
+
+
+@click.group()
+def xapi() -> None:
+    """Generate and check xAPI statements."""
+
+
+@xapi.command()
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same statements.")
+@click.option("--learners", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--output", "-o", default="-", show_default=True, help="JSON-lines file, - for stdout.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Statements per POST when sending to an LRS.")
+@lrs_options
+def generate(seed, learners, output, batch_size, connect) -> None:
+    """Realistic statements of the profile (two organisations, three stages); to a file, or POSTed to an LRS
+    when an endpoint is given."""
+    from .generate import generate_statements, json_lines
+
+    statements = generate_statements(seed, learners)
+    connection = connect(required=False)
+    if connection is not None:
+        from .lrs import post
+
+        sent = post(connection, statements, batch_size)
+        click.echo(f"sent {sent} statement(s) to {connection.shown}", err=True)
+        return
+    with click.open_file(output, "w", encoding="utf-8") as handle:
+        handle.writelines(json_lines(statements))
+
+
+@xapi.command()
+@click.argument("source", required=False)
+@click.option("--from-lrs", is_flag=True, help="Check the statements an LRS query returns.")
+@click.option("--profile", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The xAPI profile (default: the repository's, or $ELEARN_PROFILE).")
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON lines.")
+@query_options
+@lrs_options
+def check(source, from_lrs, profile, as_json, connect, **filters) -> None:
+    """Check statements (a JSON-lines FILE, - for stdin, or --from-lrs) against the xAPI rules and the profile;
+    exit 1 when any problem is found."""
+    from .profile import Vocabulary, load_profile
+    from .xapicheck import as_dict, check_statements
+
+    counting = _Counter(_statements(source, from_lrs, connect, filters))
+    problems = 0
+    for problem in check_statements(counting, Vocabulary(load_profile(profile))):
+        problems += 1
+        click.echo(json.dumps(as_dict(problem)) if as_json else str(problem))
+    click.echo(f"{counting.count} statement(s), {problems} problem(s)", err=True)
+    sys.exit(1 if problems else 0)
+
+
+class _Counter:
+    """An iterable that counts what passes through it."""
+
+    def __init__(self, items) -> None:
+        self.items, self.count = items, 0
+
+    def __iter__(self):
+        for item in self.items:
+            self.count += 1
+            yield item
+
+
+@click.group()
+def lrs() -> None:
+    """Read statements from an LRS."""
+
+
+@lrs.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(("jsonl", "csv")), default="jsonl", show_default=True)
+@click.option("--output", "-o", default="-", show_default=True, help="File to write, - for stdout.")
+@query_options
+@lrs_options
+def query(fmt, output, connect, **filters) -> None:
+    """Every statement matching the filters, following `more` to the end, as JSON lines or CSV."""
+    from .generate import json_lines
+    from .lrs import csv_lines
+    from .lrs import query as run_query
+
+    filters["agent"] = agent_filter(filters.get("agent"))
+    statements = _Counter(run_query(connect(), **filters))
+    with click.open_file(output, "w", encoding="utf-8") as handle:
+        handle.writelines((csv_lines if fmt == "csv" else json_lines)(statements))
+    click.echo(f"{statements.count} statement(s)", err=True)
+
+
+@click.group()
+def report() -> None:
+    """Reports for the partnership."""
+
+
+@report.command()
+@click.argument("source", required=False)
+@click.option("--from-lrs", is_flag=True, help="Read the statements from an LRS query instead of a file.")
+@click.option("--organisation-from", type=click.Choice(("extension", "homepage")), default="extension",
+              show_default=True, help="The organisation context extension (else the home page), or the account's "
+                                      "home page.")
+@click.option("--csv", "csv_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder for the CSV tables.")
+@click.option("--html", "html_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The self-contained HTML report to write.")
+@query_options
+@lrs_options
+def baseline(source, from_lrs, organisation_from, csv_dir, html_file, connect, **filters) -> None:
+    """The self-assessment baseline per stage, key area, PCF domain, organisation and month, with completion and
+    pass rates and the questions most often answered wrongly."""
+    from .baseline import Baseline, write_csv
+
+    result = Baseline(organisation_from).add_all(_statements(source, from_lrs, connect, filters))
+    tables = result.tables()
+    if csv_dir:
+        for path in write_csv(tables, csv_dir):
+            click.echo(f"wrote {path}", err=True)
+    if html_file:
+        from .baselinereport import render
+
+        html_file.write_text(render(tables, statements=result.statements), encoding="utf-8")
+        click.echo(f"wrote {html_file}", err=True)
+    if not csv_dir and not html_file:
+        for row in tables["stages"]:
+            click.echo(json.dumps(row))
+    click.echo(f"{result.statements} statement(s), {len(result.learners)} learner-stage(s)", err=True)
