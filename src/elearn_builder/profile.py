@@ -35,9 +35,22 @@ CONTEXT_TYPES = ("contextGroupingActivityType", "contextParentActivityType", "co
 
 
 def load_profile(path: str | Path | None = None) -> dict:
-    """The profile document as plain JSON (no JSON-LD processing needed to use it)."""
-    path = Path(path or os.environ.get("ELEARN_PROFILE") or DEFAULT_PATH)
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The profile document as plain JSON (no JSON-LD processing needed to use it).
+
+    Without a path: ``$ELEARN_PROFILE``, else the repository's copy (source tree, or
+    ``xapi_profiles/`` in the current folder for an installed package).
+    """
+    from .diagnostics import ElearnError
+
+    given = path or os.environ.get("ELEARN_PROFILE")
+    candidates = [Path(given)] if given else [DEFAULT_PATH, Path.cwd() / "xapi_profiles" / DEFAULT_PATH.name]
+    found = next((c for c in candidates if c.is_file()), None)
+    if found is None:
+        raise ElearnError(f"no xAPI profile at {candidates[0]}: give --profile or set ELEARN_PROFILE")
+    try:
+        return json.loads(found.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ElearnError(f"{found}: the xAPI profile is not JSON: {exc}") from None
 
 
 @dataclass(frozen=True)
