@@ -53,7 +53,8 @@ def test_worst_case_bounds_a_full_state():
     assert worst_case(p, a) == len(compact({
         "v": 2, "h": "00000000", "p": "f", "s": {"b": "999", "l": "999"},
         "a": {"n": 2, "d": [1, 2, 0, 3, 5], "r": [[10, 10, 10], [0, 1, 2, 3], [1], "\n" * 20, "\n" * 600],
-              "s": 100}}))
+              "s": 100},
+        "x": {"r": "0" * 36, "k": 9_999_999}}))
 
 
 def test_oversized_state_fails_the_scorm12_build_with_a_clear_message(tmp_path):

@@ -9,7 +9,7 @@ import click
 
 from . import __version__
 
-FORMAT_NAMES = ("scorm12", "scorm2004")
+FORMAT_NAMES = ("scorm12", "scorm2004", "cmi5", "xapi")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

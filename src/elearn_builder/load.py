@@ -8,7 +8,7 @@ from .assessments import load_assessment
 from .diagnostics import Diagnostics, did_you_mean
 from .fields import ID_RE, Fields, load_mapping, mapping
 from .markup import MediaRefs, Renderer
-from .model import FORMATS, KeyArea, Location, Media, Programme, Stage
+from .model import DEFAULT_FORMATS, FORMATS, KeyArea, Location, Media, Programme, Stage
 from .modules import load_module
 from .selfassessment import load_self_assessment
 from .sources import safe_join
@@ -144,7 +144,7 @@ def read_stages(f: Fields, known_areas: set[str], diags: Diagnostics) -> list[tu
 def read_formats(f: Fields, diags: Diagnostics) -> tuple[str, ...]:
     raw = f.get("formats", list, None)
     if raw is None:
-        return FORMATS
+        return DEFAULT_FORMATS
     out = []
     for i, value in enumerate(raw):
         if value not in FORMATS:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-FORMATS = ("scorm12", "scorm2004")
+FORMATS = ("scorm12", "scorm2004", "cmi5", "xapi")
+DEFAULT_FORMATS = ("scorm12", "scorm2004")
+"""What a programme that names no ``formats`` builds: the formats that need no xAPI profile."""
 """Package formats this version builds, in build order."""
 
 QUESTION_TYPES = ("choice", "multiple-response", "true-false", "matching", "sequencing", "fill-in", "long-fill-in")
@@ -201,7 +203,7 @@ class Programme:
     """(stage id, assessment) pairs, in stage order."""
     media: tuple[Media, ...] = ()
     self_assessment: SelfAssessment | None = None
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     theme: tuple[tuple[str, str], ...] = field(default=())
     """Theme settings from ``programme.yaml`` (colours, logo), as sorted pairs."""
 

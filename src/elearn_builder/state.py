@@ -6,7 +6,7 @@ import json
 
 from .model import Assessment, Programme, Question
 
-STATE_LIMITS = {"scorm12": 4096, "scorm2004": 64000}
+STATE_LIMITS = {"scorm12": 4096, "scorm2004": 64000, "cmi5": 64000, "xapi": 64000}
 """``cmi.suspend_data`` limits: SCORM 1.2 CMIString4096; SCORM 2004 SPM 64000 characters."""
 UNLIMITED_ATTEMPTS = 9_999_999
 """Stand-in for the attempt counter when attempts are unlimited (seven digits)."""
@@ -64,7 +64,8 @@ def worst_case(programme: Programme, assessment: Assessment) -> int:
         index += len(bank.questions)
     state = {"v": 2, "h": "0" * 8, "p": "f" * -(-len(pages) // 4),
              "s": {"b": "9" * statements, "l": "9" * statements},
-             "a": {"n": assessment.attempts or UNLIMITED_ATTEMPTS, "d": drawn, "r": responses, "s": 100}}
+             "a": {"n": assessment.attempts or UNLIMITED_ATTEMPTS, "d": drawn, "r": responses, "s": 100},
+             "x": {"r": "0" * 36, "k": UNLIMITED_ATTEMPTS}}
     return len(compact(state))
 
 

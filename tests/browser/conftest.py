@@ -154,3 +154,6 @@ def axe_script() -> Path:
     if not AXE.exists():
         pytest.skip("node_modules/axe-core not found (run npm ci in the repository)")
     return AXE
+
+
+from xapi_session import fresh_lrs, learner_context, lms, lrs, xapi_packages  # noqa: F401  (test_xapi_*.py)

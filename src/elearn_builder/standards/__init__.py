@@ -25,6 +25,6 @@ class Standard:
 
 def registry() -> dict[str, Standard]:
     """Every standard this version builds, by name, in build order."""
-    from . import scorm12, scorm2004
+    from . import cmi5, scorm12, scorm2004, xapi
 
-    return {s.name: s for s in (scorm12.STANDARD, scorm2004.STANDARD)}
+    return {s.name: s for s in (scorm12.STANDARD, scorm2004.STANDARD, cmi5.STANDARD, xapi.STANDARD)}

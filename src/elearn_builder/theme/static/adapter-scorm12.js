@@ -81,6 +81,7 @@
           suspendData: lms.get("cmi.suspend_data"),
           credit: lms.get("cmi.core.credit"),
           mode: lms.get("cmi.core.lesson_mode"),
+          learner: { id: lms.get("cmi.core.student_id"), name: lms.get("cmi.core.student_name") }, // the xAPI actor's account
         };
       },
       setLocation: (pageId) => lms.set("cmi.core.lesson_location", pageId),

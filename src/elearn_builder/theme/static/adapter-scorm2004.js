@@ -79,6 +79,7 @@
           suspendData: resume ? lms.get("cmi.suspend_data") : "",
           credit: lms.get("cmi.credit"),
           mode: lms.get("cmi.mode"),
+          learner: { id: lms.get("cmi.learner_id"), name: lms.get("cmi.learner_name") }, // the xAPI actor's account
         };
       },
       setLocation: (pageId) => lms.set("cmi.location", pageId),

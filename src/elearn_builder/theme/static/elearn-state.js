@@ -88,7 +88,14 @@
       attempt.r = a.d.map((i, k) => response(questions[i], Array.isArray(a.r) ? a.r[k] : null));
       if (typeof a.s === "number" && a.s >= 0 && a.s <= 100 && attempt.n > 0) attempt.s = a.s;
     }
-    return { saved: { visited: fromHex(raw.p, contentCount), sa, attempt }, reset: false };
+    /* x: what the xAPI statements need to carry on (elearn-xapi.js): the registration a SCORM launch made, and
+     * how many self-assessments were submitted. */
+    const x = {};
+    if (raw.x && typeof raw.x === "object") {
+      if (typeof raw.x.r === "string" && /^[0-9a-f-]{36}$/i.test(raw.x.r)) x.r = raw.x.r;
+      if (isInt(raw.x.k, 0, Infinity)) x.k = raw.x.k;
+    }
+    return { saved: { visited: fromHex(raw.p, contentCount), sa, attempt, x }, reset: false };
   }
 
   /** Compact JSON of the state (keys in the documented order; r only once something is answered). */
@@ -101,6 +108,7 @@
     if (a.d) out.a.d = a.d;
     if (a.d && a.r && a.r.some(answered)) out.a.r = a.r;
     if ("s" in a) out.a.s = a.s;
+    if (state.x) out.x = state.x;
     return JSON.stringify(out);
   }
 

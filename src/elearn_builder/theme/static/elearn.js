@@ -1,9 +1,10 @@
 /* elearn.js: the runtime facade inside every package (contract: docs/runtime.md).
- * Reads the course data (#elearn-data), connects through one adapter (SCORM 1.2, SCORM 2004, or
- * standalone when no LMS is found), shows one page at a time, bookmarks and resumes, and reports
+ * Reads the course data (#elearn-data), connects through one adapter (SCORM 1.2, SCORM 2004, cmi5,
+ * xAPI, or standalone when no LMS is found), shows one page at a time, bookmarks and resumes, and reports
  * progress, status, score and interactions. The pages' own behaviour lives beside it, each file
  * registering on window.Elearn: elearn-state.js (suspend data v2), elearn-assessment.js,
- * elearn-selfassessment.js (with the gap profile) and elearn-cpd.js; the adapters register in
+ * elearn-selfassessment.js (with the gap profile), elearn-cpd.js, and elearn-xapi.js (the xAPI
+ * statements, told of pages, answers, results, completion and exit here); the adapters register in
  * Elearn.adapters. The course starts once the document has loaded, so the script order does not
  * matter. Plain ES2017, no dependencies. */
 (function (Elearn) {
@@ -77,9 +78,9 @@
   /* ---- Connecting and reporting ---- */
 
   /** The format's adapter when its LMS starts a session, else standalone; the status line says which. */
-  function connect(data, say) {
+  async function connect(data, say) {
     const lms = adapters[data.format] ? adapters[data.format](data) : null;
-    const launch = lms ? lms.start() : null;
+    const launch = lms ? await lms.start() : null; // cmi5 and xAPI start asynchronously
     if (launch) {
       say("lms_connected");
       return { adapter: lms, launch };
@@ -115,7 +116,7 @@
 
   /* ---- The course ---- */
 
-  function run(data) {
+  async function run(data) {
     const strings = data.strings || {};
     const statusLine = $("[data-status]");
     const say = (key, level) => {
@@ -124,7 +125,7 @@
       statusLine.dataset.level = level || "info";
     };
 
-    const { adapter, launch } = connect(data, say);
+    const { adapter, launch } = await connect(data, say);
     document.documentElement.dataset.elearnAdapter = adapter.name;
     const pages = data.pages;
     const sections = pages.map((p) => document.getElementById(`page-${p.id}`));
@@ -132,6 +133,8 @@
     const A = data.assessment;
     const SA = data.selfAssessment;
     const { saved, reset } = Elearn.state.decode(launch.suspendData, data);
+    if (typeof launch.passMark === "number") A.passMark = launch.passMark; // cmi5 masteryScore
+    const xapi = Elearn.xapi ? Elearn.xapi.launch(data, launch, saved, say) : null; // null: no LRS (SCORM only)
     const st = {
       current: -1,
       visited: new Set(saved ? saved.visited.map((k) => content[k]) : []),
@@ -152,7 +155,7 @@
     const submittedOnce = () => st.attempt.n > 0;
     const passed = () => ("s" in st.attempt ? st.attempt.s >= A.passMark : (submittedOnce() ? false : null));
     const visitedContent = () => content.filter((i) => st.visited.has(i));
-    function report() {
+    function report(showing) {
       hooks.collect();
       const parts = content.length + (SA ? 1 : 0) + 1;
       const done = visitedContent().length + (SA && st.sa.b ? 1 : 0) + (submittedOnce() ? 1 : 0);
@@ -160,17 +163,26 @@
       const now = passed();
       const ok = recorded.passed === true ? true : (now === null ? recorded.passed : now);
       track.put("setLocation", pages[st.current].id);
-      track.put("setSuspendData", Elearn.state.encode({
-        visitedContent: visitedContent().map((i) => content.indexOf(i)), sa: st.sa, attempt: st.attempt }, data));
-      track.put("setProgress", completed ? 1 : Math.round((10000 * done) / parts) / 10000);
+      track.put("setSuspendData", Elearn.state.encode({ visitedContent: visitedContent().map((i) => content.indexOf(i)),
+        sa: st.sa, attempt: st.attempt, x: xapi ? xapi.memo() : null }, data));
+      st.progress = completed ? 1 : Math.round((10000 * done) / parts) / 10000;
+      st.completed = completed;
+      track.put("setProgress", st.progress);
       track.put("setStatus", completed, ok);
+      if (xapi && !showing) xapi.progress(completed);
     }
 
     const ctx = {
       data, strings, st, $, $$, passed, report,
       commit: () => track.commit(),
-      record: (interaction) => track.record(interaction),
-      score: (percent) => track.put("setScore", percent),
+      record(interaction) {
+        track.record(interaction);
+        if (xapi) xapi.interaction(interaction, st.attempt.n + 1); // the attempt being submitted
+      },
+      score(percent) {
+        track.put("setScore", percent);
+        if (xapi) xapi.verdict(percent, percent >= A.passMark, st.attempt.n);
+      },
       visitedContent: () => visitedContent().map((i) => pages[i].id),
       retakeSelfAssessment: () => {},
     };
@@ -218,7 +230,11 @@
         const heading = $("h1", sections[index]);
         if (heading) heading.focus();
       }
-      report();
+      report(true);
+      if (xapi) {
+        xapi.page(pages[index], st.progress);
+        xapi.progress(st.completed);
+      }
       track.commit();
     }
     const step = (delta) => () => show(st.current + delta, true);
@@ -245,9 +261,14 @@
     };
 
     /* Exit: the button or the page going away; once. */
-    function exit() {
-      if (st.finished) return;
+    function exit(event) {
+      const hiding = !!event && event.type === "pagehide";
+      if (st.finished) {
+        if (xapi && hiding) xapi.queue.exit(); // what the exit button's sending has not delivered yet
+        return;
+      }
       report();
+      if (xapi) xapi.end(st.progress, hiding);
       st.finished = true;
       adapter.finish();
       $$("[data-action]").forEach((b) => { b.disabled = true; });
