@@ -1,0 +1,128 @@
+/* preview.js: the preview page. Follows the server's builds through Server-Sent Events (/events):
+ * a good build that changed the package in the frame relaunches it (the learner's record is kept, so it resumes
+ * where it was); a failed one shows its diagnostics and keeps the last good build. The side panel
+ * shows what the package told the LMS (lms.js) and the xAPI statements it sent to the preview's
+ * LRS (/xapi/statements, given to the package in its launch URL). All text goes in as text. */
+(function () {
+  "use strict";
+
+  const $ = (selector) => document.querySelector(selector);
+  const AUTH = `Basic ${btoa("preview:preview")}`; // the preview's LRS accepts anything: the packages need some auth
+  const LIMIT = { scorm12: 4096, scorm2004: 64000 };
+  const stores = {};
+  let state = null;
+  let current = "";
+  let shown = ""; // the package and digest in the frame: relaunched only when they change
+
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = String(text);
+    if (cls) node.className = cls;
+    return node;
+  }
+  function fill(parent, nodes) {
+    parent.replaceChildren(...nodes);
+  }
+  const launchInfo = () => (state ? state.launches.find((l) => l.package === current) : null);
+
+  function renderBuild() {
+    const title = state.title ? `Preview: ${state.title}` : "elearn preview";
+    $("#title").textContent = title;
+    document.title = title;
+    $("#build").textContent = state.ok ? `Build ${state.generation}: ${state.seconds.toFixed(2)} s`
+      : `Build ${state.generation} failed: ${state.diagnostics.length} line(s) below`;
+    $("#diagnostics").hidden = state.ok;
+    fill($("#diagnostic-list"), state.ok ? [] : state.diagnostics.map((line) => el("li", line)));
+    $("#notes-box").hidden = !state.notes.length;
+    fill($("#notes"), state.notes.map((line) => el("li", line)));
+    const select = $("#launch");
+    fill(select, state.launches.map((l) => {
+      const option = el("option", `${l.stage_title} (${l.format === "scorm12" ? "SCORM 1.2" : "SCORM 2004"})`);
+      option.value = l.package;
+      return option;
+    }));
+    if (!state.launches.some((l) => l.package === current)) current = state.launches.length ? state.launches[0].package : "";
+    select.value = current;
+    $("#no-package").hidden = !!state.launches.length;
+    $("#sco").hidden = !state.launches.length;
+  }
+
+  function renderPanel() {
+    const info = launchInfo();
+    if (!info) return;
+    const store = stores[info.package];
+    const fmt = info.format;
+    const v = (element) => PreviewLms.value(fmt, store, element);
+    $("#lms-session").textContent = `${store.running ? "running" : (store.launches ? "finished" : "not started")}`
+      + `, launch ${store.launches}, entry "${v(fmt === "scorm12" ? "cmi.core.entry" : "cmi.entry")}"`;
+    if (fmt === "scorm12") {
+      $("#lms-status").textContent = v("cmi.core.lesson_status");
+      $("#lms-score").textContent = v("cmi.core.score.raw") === "" ? "-" : `${v("cmi.core.score.raw")} (0-100)`;
+      $("#lms-location").textContent = v("cmi.core.lesson_location") || "-";
+    } else {
+      $("#lms-status").textContent = `${v("cmi.completion_status")} / ${v("cmi.success_status")}`
+        + (v("cmi.progress_measure") ? `, progress ${v("cmi.progress_measure")}` : "");
+      $("#lms-score").textContent = v("cmi.score.scaled") === "" ? "-" : `scaled ${v("cmi.score.scaled")}, raw ${v("cmi.score.raw")}`;
+      $("#lms-location").textContent = v("cmi.location") || "-";
+    }
+    $("#lms-suspend").textContent = `${v("cmi.suspend_data").length.toLocaleString("en-GB")} of ${LIMIT[fmt].toLocaleString("en-GB")} characters`;
+    fill($("#interactions tbody"), PreviewLms.interactions(fmt, store).map((row) => {
+      const tr = el("tr");
+      [row.id, row.type, row.response, row.result].forEach((cell) => tr.appendChild(el("td", cell)));
+      return tr;
+    }));
+    fill($("#calls"), store.calls.slice(-60).map((c) => el("li", `${c.name}(${c.args.map((a) => JSON.stringify(a)).join(", ")})`
+      + ` = ${JSON.stringify(c.result)}${c.error !== "0" ? `  error ${c.error}` : ""}`, c.error !== "0" ? "failed" : "")));
+    $("#xapi-note").textContent = info.xapi ? "Sent to the preview's LRS (newest first):"
+      : "This build sends no xAPI statements: it found no xAPI profile (xapi_profiles/<programme id>.jsonld).";
+  }
+
+  function launch() {
+    const info = launchInfo();
+    if (!info) return;
+    stores[info.package] = stores[info.package] || PreviewLms.newStore();
+    PreviewLms.install(window, info.format, stores[info.package], renderPanel);
+    const query = new URLSearchParams({ endpoint: `${window.location.origin}/xapi/`, auth: AUTH, build: String(state.generation) });
+    $("#sco").src = `/pkg/${encodeURIComponent(info.package)}/index.html?${query}`;
+    shown = `${info.package} ${info.digest}`;
+    fetch("/api/focus", { method: "POST", body: info.package }); // rebuilt first after the next edit
+    renderPanel();
+  }
+
+  async function refresh() {
+    const response = await fetch("/api/state", { cache: "no-store" });
+    state = await response.json();
+    renderBuild();
+    const info = launchInfo();
+    if (state.ok && info && `${info.package} ${info.digest}` !== shown) launch();
+  }
+
+  async function loadStatements() {
+    const response = await fetch("/api/statements", { cache: "no-store" });
+    const list = await response.json();
+    fill($("#statements"), list.slice(-100).reverse().map((s) => {
+      const verb = (s.verb && s.verb.display && (s.verb.display["en-GB"] || Object.values(s.verb.display)[0])) || (s.verb && s.verb.id) || "?";
+      const object = (s.object && s.object.definition && s.object.definition.name
+        && (s.object.definition.name["en-GB"] || Object.values(s.object.definition.name)[0])) || (s.object && s.object.id) || "?";
+      const r = s.result || {};
+      const extra = [r.score && r.score.scaled !== undefined ? `score ${r.score.scaled}` : "",
+        r.success !== undefined ? (r.success ? "success" : "no success") : "", r.completion ? "completed" : ""].filter(Boolean).join(", ");
+      const li = el("li", `${verb} ${object}${extra ? ` (${extra})` : ""} `);
+      li.appendChild(el("code", s.object ? s.object.id : ""));
+      return li;
+    }));
+  }
+
+  $("#launch").addEventListener("change", (event) => { current = event.target.value; launch(); });
+  $("#reset").addEventListener("click", async () => {
+    delete stores[current];
+    await fetch("/api/statements", { method: "DELETE" });
+    launch();
+  });
+
+  const events = new EventSource("/events");
+  events.addEventListener("build", () => { refresh(); });
+  events.addEventListener("statements", () => { loadStatements(); });
+  events.addEventListener("error", () => { $("#build").textContent = "Lost the preview server: is elearn preview still running?"; });
+  events.addEventListener("open", () => { if (state) refresh(); });
+})();
