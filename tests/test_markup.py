@@ -36,7 +36,7 @@ def test_external_links_untouched_local_links_checked(tmp_path):
     r, diags, media = make(tmp_path)
     html = r.render("[web](https://example.org) [file](../media/a.svg) [gone](../media/b.pdf) [anchor](#x)\n",
                     "modules/m.md", 1)
-    assert 'href="https://example.org"' in html and 'href="media/a.svg"' in html and 'href="#x"' in html
+    assert 'href="https://example.org"' in html and 'href="media/a.svg"' in html and 'href="#md-x"' in html
     assert [d.code for d in diags.items] == ["link.missing"]
 
 
@@ -53,3 +53,17 @@ def test_inline_drops_the_paragraph(tmp_path):
     assert r.inline("- a dash", "m.md") == "- a dash" and r.inline("> quoted", "m.md") == "&gt; quoted"
     assert plain_text("<p>A &amp; <b>B</b>\n  C</p>") == "A & B C"
     assert plain_text("<p>Which is <em>right</em>?</p><p>Line<br>two</p>") == "Which is right? Line two"
+
+
+def test_lists_nested_hundreds_deep_are_a_located_error_not_a_recursion_error(tmp_path):
+    """A regression found by tests/test_fuzz.py's hunt: 800 nested list levels exhausted Python's stack."""
+    for text in ("".join("  " * i + "- x\n" for i in range(800)), "".join("\t" * i + "- x\n" for i in range(100))):
+        diags = Diagnostics()
+        assert Renderer(tmp_path, diags, MediaRefs()).render("Intro.\n\n" + text, "m.md", 10) == ""
+        first = next(i for i, line in enumerate(text.split("\n")) if len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip()) > 256)
+        assert [str(d) for d in diags.items] == [
+            f"m.md:{12 + first}:1: error [markdown.too-deep] lists or blocks nested too deeply (indented over 256 "
+            "columns): flatten them"]
+    diags = Diagnostics()
+    assert "<ul>" in Renderer(tmp_path, diags, MediaRefs()).render("".join("  " * i + "- x\n" for i in range(20)), "m.md")
+    assert not diags.items

@@ -24,7 +24,8 @@ def bar_chart(title: str, bars: list[tuple[str, float]], maximum: float, unit: s
         length = 0 if not maximum else max(0.0, (width - label_w - 60) * float(value) / maximum)
         parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">{escape(label)}</text>'
                      f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="18" '
-                     f'fill="{COLOURS[index % len(COLOURS)]}"><title>{escape(label)}: {value}{unit}</title></rect>'
+                     f'fill="{COLOURS[index % len(COLOURS)]}">'
+                     f'<title>{escape(label)}: {escape(str(value))}{unit}</title></rect>'
                      f'<text x="{label_w + length + 4:.1f}" y="{y + 15}" font-size="12">{escape(str(value))}{unit}'
                      f'</text>')
     parts.append("</svg></figure>")

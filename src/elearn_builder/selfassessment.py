@@ -54,5 +54,6 @@ def statement(item, loc: Location, reader: QuestionReader, diags: Diagnostics) -
     sf.done()
     if None in (sid, area, text):
         return None
-    return Statement(id=sid, key_area=area, pcf_domains=domains, text=plain_text(reader.renderer.inline(text, reader.rel)),
+    html = reader.renderer.inline(text, reader.rel, sf.at("text").line)
+    return Statement(id=sid, key_area=area, pcf_domains=domains, text=plain_text(html),
                      location=node.loc)
