@@ -13,7 +13,7 @@ from .state import STATE_LIMITS, fingerprint, worst_case
 
 THEME = resources.files("elearn_builder") / "theme"
 RUNTIME_SCRIPTS = ("adapter-standalone.js", "elearn-state.js", "elearn-assessment.js", "elearn-selfassessment.js",
-                   "elearn-cpd.js", "elearn-lrs.js", "elearn-queue.js", "elearn-xapi.js", "elearn.js")
+                   "elearn-cpd.js", "elearn-lrs.js", "elearn-queue.js", "elearn-xapi.js", "elearn-save.js", "elearn.js")
 """Scripts every package loads after its format's adapter."""
 DESCRIPTION_LIMIT = 250
 """SCORM 2004 ``cmi.interactions.n.description`` (localized_string_type, SPM 250)."""

@@ -57,14 +57,16 @@
     const lms = Elearn.connect("API", CALLS, DEPTH);
     if (!lms) return null;
     let began = 0;
-    let count = 0;
-    /** Appends to cmi.comments (optional in 1.2: skipped when the LMS lacks it), newest kept when full. */
+    let count = 0; // interactions the LMS has taken whole
+    let comments = null; // cmi.comments as written so far; null when the LMS lacks it (optional in 1.2)
+    /** cmi.comments with `text` appended, newest kept when full (written whole, so a retry repeats nothing). */
     function comment(text) {
-      const before = lms.tryGet("cmi.comments");
-      if (before === null) return;
-      let all = before ? `${before}\n${text}` : text;
+      if (comments === null) return true;
+      let all = comments ? `${comments}\n${text}` : text;
       if (all.length > COMMENTS_LIMIT) all = all.slice(all.length - COMMENTS_LIMIT).replace(/^[\udc00-\udfff]/, "");
-      lms.set("cmi.comments", all);
+      if (!lms.set("cmi.comments", all)) return false;
+      comments = all;
+      return true;
     }
     return {
       name: "scorm12",
@@ -72,6 +74,7 @@
         if (!lms.init()) return null;
         began = Date.now();
         count = parseInt(lms.get("cmi.interactions._count"), 10) || 0;
+        comments = lms.tryGet("cmi.comments");
         const status = lms.get("cmi.core.lesson_status");
         return {
           recorded: { completed: ["passed", "failed", "completed"].includes(status),
@@ -82,39 +85,39 @@
           credit: lms.get("cmi.core.credit"),
           mode: lms.get("cmi.core.lesson_mode"),
           learner: { id: lms.get("cmi.core.student_id"), name: lms.get("cmi.core.student_name") }, // the xAPI actor's account
+          interactions: count,
         };
       },
       setLocation: (pageId) => lms.set("cmi.core.lesson_location", pageId),
       setSuspendData: (text) => lms.set("cmi.suspend_data", text),
       setProgress: () => true, // 1.2 has no progress measure
-      setScore(percent) {
-        lms.set("cmi.core.score.raw", percent);
-        lms.set("cmi.core.score.min", 0);
-        lms.set("cmi.core.score.max", 100);
-      },
+      setScore: (percent) => [["raw", percent], ["min", 0], ["max", 100]]
+        .map(([k, v]) => lms.set(`cmi.core.score.${k}`, v)).every(Boolean),
       /** 1.2 has one status: passed/failed once complete, incomplete until then. */
       setStatus(completed, passed) {
         const done = passed === null ? "completed" : (passed ? "passed" : "failed");
-        lms.set("cmi.core.lesson_status", completed ? done : "incomplete");
+        return lms.set("cmi.core.lesson_status", completed ? done : "incomplete");
       },
+      /** All or nothing: the index moves on only once every element is written (a retry rewrites the same one). */
       recordInteraction(interaction) {
         const n = `cmi.interactions.${count}.`;
+        const values = [["id", interaction.id], ["type", interaction.type === "long-fill-in" ? "fill-in" : interaction.type],
+          ["time", clock(interaction.time)]];
+        if (interaction.weight !== null) values.push(["weighting", interaction.weight]);
+        patterns(interaction).forEach((pattern, k) => values.push([`correct_responses.${k}.pattern`, pattern]));
+        values.push(["student_response", encode(interaction, interaction.response)],
+          ["result", interaction.isCorrect === null ? "neutral" : RESULT[interaction.isCorrect]]);
+        if (!values.every(([k, v]) => lms.set(`${n}${k}`, v))) return false;
+        if (interaction.type === "long-fill-in" && !comment(`[${interaction.id}] ${interaction.response}`)) return false;
         count += 1;
-        lms.set(`${n}id`, interaction.id);
-        lms.set(`${n}type`, interaction.type === "long-fill-in" ? "fill-in" : interaction.type);
-        lms.set(`${n}time`, clock(interaction.time));
-        if (interaction.weight !== null) lms.set(`${n}weighting`, interaction.weight);
-        patterns(interaction).forEach((pattern, k) => lms.set(`${n}correct_responses.${k}.pattern`, pattern));
-        lms.set(`${n}student_response`, encode(interaction, interaction.response));
-        lms.set(`${n}result`, interaction.isCorrect === null ? "neutral" : RESULT[interaction.isCorrect]);
-        if (interaction.type === "long-fill-in") comment(`[${interaction.id}] ${interaction.response}`);
+        return true;
       },
       commit: () => lms.commit(),
       finish() {
         lms.set("cmi.core.exit", "suspend");
         lms.set("cmi.core.session_time", timespan(Date.now() - began));
-        lms.commit();
-        return lms.finish();
+        const committed = lms.commit();
+        return lms.finish() && committed;
       },
     };
   };

@@ -80,39 +80,38 @@
           credit: lms.get("cmi.credit"),
           mode: lms.get("cmi.mode"),
           learner: { id: lms.get("cmi.learner_id"), name: lms.get("cmi.learner_name") }, // the xAPI actor's account
+          interactions: count,
         };
       },
       setLocation: (pageId) => lms.set("cmi.location", pageId),
       setSuspendData: (text) => lms.set("cmi.suspend_data", text),
       setProgress: (measure) => lms.set("cmi.progress_measure", measure),
-      setScore(percent) {
-        lms.set("cmi.score.scaled", percent / 100);
-        lms.set("cmi.score.raw", percent);
-        lms.set("cmi.score.min", 0);
-        lms.set("cmi.score.max", 100);
-      },
+      setScore: (percent) => [["scaled", percent / 100], ["raw", percent], ["min", 0], ["max", 100]]
+        .map(([k, v]) => lms.set(`cmi.score.${k}`, v)).every(Boolean),
       setStatus(completed, passed) {
-        lms.set("cmi.completion_status", completed ? "completed" : "incomplete");
-        if (passed !== null) lms.set("cmi.success_status", passed ? "passed" : "failed");
+        const ok = lms.set("cmi.completion_status", completed ? "completed" : "incomplete");
+        return (passed === null || lms.set("cmi.success_status", passed ? "passed" : "failed")) && ok;
       },
+      /** All or nothing: the index moves on only once every element is written (a retry rewrites the same one). */
       recordInteraction(interaction) {
         const n = `cmi.interactions.${count}.`;
+        const values = [["id", interaction.id], ["type", interaction.type]]; // id, then type, then the rest (408 otherwise)
+        if (describe(interaction.description)) values.push(["description", describe(interaction.description)]);
+        values.push(["timestamp", timestamp(interaction.time)]);
+        if (interaction.weight !== null) values.push(["weighting", interaction.weight]);
+        patterns(interaction).forEach((pattern, k) => values.push([`correct_responses.${k}.pattern`, pattern]));
+        values.push(["learner_response", encode(interaction, interaction.response)],
+          ["result", interaction.isCorrect === null ? "neutral" : RESULT[interaction.isCorrect]]);
+        if (!values.every(([k, v]) => lms.set(`${n}${k}`, v))) return false;
         count += 1;
-        lms.set(`${n}id`, interaction.id); // id, then type, then the rest (error 408 otherwise)
-        lms.set(`${n}type`, interaction.type);
-        if (describe(interaction.description)) lms.set(`${n}description`, describe(interaction.description));
-        lms.set(`${n}timestamp`, timestamp(interaction.time));
-        if (interaction.weight !== null) lms.set(`${n}weighting`, interaction.weight);
-        patterns(interaction).forEach((pattern, k) => lms.set(`${n}correct_responses.${k}.pattern`, pattern));
-        lms.set(`${n}learner_response`, encode(interaction, interaction.response));
-        lms.set(`${n}result`, interaction.isCorrect === null ? "neutral" : RESULT[interaction.isCorrect]);
+        return true;
       },
       commit: () => lms.commit(),
       finish() {
         lms.set("cmi.exit", "suspend");
         lms.set("cmi.session_time", duration(Date.now() - began));
-        lms.commit();
-        return lms.finish();
+        const committed = lms.commit();
+        return lms.finish() && committed;
       },
     };
   };

@@ -28,8 +28,8 @@
       setScore: (percent) => { record.score = percent; return true; },
       setStatus: (completed, passed) => { record.completed = completed; record.passed = passed; return true; },
       recordInteraction: () => true, // nobody to report them to
-      commit: save,
-      finish: save,
+      commit: () => { save(); return true; }, // storage that fails will not recover: the status line said so at start
+      finish: save, // false: nothing will outlive this window (the exit message says so)
     };
   };
 })(window.Elearn = window.Elearn || {});

@@ -5,7 +5,7 @@
  *   200 / 204, or 409 for a single statement (a duplicate id)       -> acknowledged, removed
  *   network error, timeout, 408, 429, 5xx                           -> kept, retried with exponential back-off
  *   401 / 403, other 4xx                                            -> kept, state "needs-attention" (tried again
- *                                                                      on the next add() or flush())
+ *                                                                      on the next add() or flush(), or after `max`)
  *   400 / 409 / 413 for a batch                                     -> sent one by one to find the culprit
  *   400 / 413 for one statement                                     -> moved aside (kept, key + "|rejected")
  * A statement keeps its id for ever, so sending it again is harmless. flush() on start sends what
@@ -13,7 +13,7 @@
  * copy in storage stays until a later page sees it acknowledged). A list that cannot be stored (no
  * storage, quota) is kept in memory for the page's life. options: {endpoint, registration, auth
  * (value or promise), transport(url, init) -> Promise<{status}> (tests), batch, timeout, base, max,
- * onChange({state, pending, rejected, status})}. Plain ES2017, no dependencies. */
+ * onChange({state, pending, rejected, status, durable (false: the list could only be kept in memory)})}. Plain ES2017, no dependencies. */
 (function (Elearn) {
   "use strict";
 
@@ -51,16 +51,17 @@
     let timer = null;
     let running = null;
     let lastStatus = null;
+    let durable = true; // the last change of the list reached storage
 
     const pending = () => queued.read().length;
     function notify() {
       if (o.onChange) {
-        try { o.onChange({ state, pending: pending(), rejected: rejected.read().length, status: lastStatus }); } catch (e) { /* a listener's problem */ }
+        try { o.onChange({ state, pending: pending(), rejected: rejected.read().length, status: lastStatus, durable }); } catch (e) { /* a listener's problem */ }
       }
     }
     function remove(ids) {
       const gone = new Set(ids);
-      queued.write(queued.read().filter((s) => !gone.has(s.id)));
+      durable = queued.write(queued.read().filter((s) => !gone.has(s.id)));
     }
     function schedule(ms) {
       clearTimeout(timer);
@@ -131,7 +132,10 @@
           failures += 1;
           state = "waiting";
           schedule(delay());
-        } else state = "needs-attention";
+        } else {
+          state = "needs-attention";
+          schedule(o.max); // and the next add(): the credentials may come back
+        }
         break;
       }
       notify();
@@ -145,7 +149,7 @@
 
     /** Queues one statement (stored at once) and sends it soon. False when it could only be kept in memory. */
     function add(statement) {
-      const durable = queued.write(queued.read().concat([statement]));
+      durable = queued.write(queued.read().concat([statement]));
       if (state !== "waiting") schedule(0); // while the LRS is away, the back-off timer decides
       notify();
       return durable;

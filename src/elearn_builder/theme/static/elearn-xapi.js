@@ -241,8 +241,18 @@
     const memo = saved && saved.x;
     const conn = data.xapi && (launch.lrs || Elearn.lrs.scormConnection(data, launch.learner, memo));
     if (!conn) return null;
+    let trouble = false; // the status line told of a problem: it tells when it is over
     const tracker = Elearn.xapi.start(data, conn, { memo,
-      onStatus: (info) => { if (info.state === "needs-attention") say("lrs_attention", "warning"); } });
+      onStatus(info) {
+        const problem = { "needs-attention": "lrs_attention", waiting: "lrs_waiting" }[info.state];
+        if (problem) {
+          trouble = true;
+          say(info.durable === false && info.pending ? "lrs_volatile" : problem, "warning");
+        } else if (trouble && info.state === "idle") {
+          trouble = false;
+          say("lrs_sent");
+        }
+      } });
     tracker.begin(!!saved);
     return tracker;
   };

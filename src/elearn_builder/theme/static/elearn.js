@@ -85,33 +85,16 @@
       say("lms_connected");
       return { adapter: lms, launch };
     }
-    say(lms ? "lms_error" : "no_lms", "warning");
+    const kept = Elearn.save.storable();
+    say(`${lms ? "lms_error" : "no_lms"}${kept ? "" : "_no_storage"}`, "warning");
     const adapter = adapters.standalone(data);
     return { adapter, launch: adapter.start() };
   }
 
-  /** Writes only values that changed since the last write (or launch), and commits only when something did. */
-  function tracker(adapter, launch, onCommitFailure) {
-    const written = { setLocation: JSON.stringify([launch.location]), setSuspendData: JSON.stringify([launch.suspendData]) };
-    let dirty = false;
-    return {
-      put(method, ...args) {
-        const key = JSON.stringify(args);
-        if (written[method] === key) return;
-        written[method] = key;
-        dirty = true;
-        adapter[method](...args);
-      },
-      record(interaction) {
-        dirty = true;
-        adapter.recordInteraction(interaction);
-      },
-      commit() {
-        if (!dirty) return;
-        dirty = false;
-        if (!adapter.commit()) onCommitFailure();
-      },
-    };
+  /** Where a SCORM session keeps its backup (elearn-save.js): one per format, course, stage and learner. */
+  function backupKey(data, adapter, launch) {
+    if (!/^scorm/.test(adapter.name) || !launch.learner || !launch.learner.id) return null;
+    return `elearn-lms:${[data.format, data.programme.id, data.stage.id, launch.learner.id].join("|")}`;
   }
 
   /* ---- The course ---- */
@@ -126,6 +109,8 @@
     };
 
     const { adapter, launch } = await connect(data, say);
+    /* Between the course and the LMS: retries, and a backup that a later launch restores (elearn-save.js). */
+    const track = Elearn.save(adapter, launch, { key: backupKey(data, adapter, launch), say });
     document.documentElement.dataset.elearnAdapter = adapter.name;
     const pages = data.pages;
     const sections = pages.map((p) => document.getElementById(`page-${p.id}`));
@@ -150,7 +135,6 @@
     /* What the LMS already holds is never taken back (a republished course restarts the state, not the record). */
     const recorded = launch.recorded || { completed: false, passed: null };
 
-    const track = tracker(adapter, launch, () => say("save_failed", "warning"));
     const hooks = { collect() {} };
     const submittedOnce = () => st.attempt.n > 0;
     const passed = () => ("s" in st.attempt ? st.attempt.s >= A.passMark : (submittedOnce() ? false : null));
@@ -260,20 +244,26 @@
       show(indexOf("self-assessment"), true);
     };
 
-    /* Exit: the button or the page going away; once. */
+    /* Exit: the button or the page going away; once. While the LMS refuses, finishing waits for it
+       (elearn-save.js retries); the page going away finishes at once, the backup keeping the rest. */
     function exit(event) {
       const hiding = !!event && event.type === "pagehide";
       if (st.finished) {
-        if (xapi && hiding) xapi.queue.exit(); // what the exit button's sending has not delivered yet
+        if (hiding) {
+          track.finish(true, () => {});
+          if (xapi) xapi.queue.exit(); // what the exit button's sending has not delivered yet
+        }
         return;
       }
       report();
       if (xapi) xapi.end(st.progress, hiding);
       st.finished = true;
-      adapter.finish();
       $$("[data-action]").forEach((b) => { b.disabled = true; });
-      say("saved_exit");
-      if (statusLine) { statusLine.tabIndex = -1; statusLine.focus(); }
+      track.finish(hiding, (saved) => {
+        const lost = !saved && !Elearn.save.storable(); // nowhere left to keep it
+        say(saved ? "saved_exit" : (lost ? "exit_no_storage" : "saved_exit_local"), saved ? "info" : "warning");
+        if (statusLine) { statusLine.tabIndex = -1; statusLine.focus(); }
+      });
     }
     $$('[data-action="exit"]').forEach((b) => b.addEventListener("click", exit));
     window.addEventListener("pagehide", exit);
