@@ -1,20 +1,14 @@
-"""The build use case: load -> validate -> model -> render -> package -> verify."""
+"""The build use case: load -> validate -> model -> render -> package -> verify, behind a build cache."""
 from __future__ import annotations
 
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from lxml import etree
+from typing import Callable
 
 from .diagnostics import Diagnostic, Diagnostics, ElearnError, SourceErrors, did_you_mean
-from .load import PROGRAMME_FILE, load_course
 from .model import Location, Programme
-from .package import write_packages
-from .render import TemplateError, environment, load_strings, render_stage
-from .standards import Standard, registry
-from .state import STATE_LIMITS, largest_written_answer, worst_case
 
 SCHEMAS_ENV = "ELEARN_SCHEMAS"
 EMBED_WARNING = ("WARNING: --embed-lrs-auth writes an LRS credential into every package. Anyone who can "
@@ -22,6 +16,10 @@ EMBED_WARNING = ("WARNING: --embed-lrs-auth writes an LRS credential into every 
                  "credentials from the launch (cmi5, xAPI launch) or --lrs-token-url.")
 XAPI_ONLY = ("cmi5", "xapi")
 """Formats whose only tracking is xAPI."""
+
+
+Progress = Callable[[int, int, str], None]
+"""Called as (packages done, packages in all, what was just done) while a build runs."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +42,14 @@ class BuildOptions:
     embed_lrs_auth: str = ""
     """An Authorization value baked into every package: readable by anyone holding the zip."""
     strict: bool = False
+    max_image_width: int = 0
+    """Resize wider PNG/JPEG/GIF/WebP media to this many pixels and recompress them (0: copy media as they are)."""
+    cache: bool = True
+    """Reuse earlier work from the build cache (``.elearn-cache`` beside the output, or ``cache_dir``)."""
+    cache_dir: Path | None = None
+    jobs: int = 1
+    """Processes that render packages (and threads that compress them). One by default: on the 2-core
+    machine this was measured on, shared with other work, more was slower (see the README's Performance)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,8 @@ class PackageInfo:
     format: str
     files: int
     size: int
+    seconds: float = 0.0
+    """Time spent rendering and zipping this package (0 when it came from the cache)."""
 
 
 @dataclass(frozen=True)
@@ -61,15 +69,106 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
     notes: tuple[str, ...] = field(default=())
     seconds: float = 0.0
+    cache: dict = field(default_factory=dict)
+    """``status`` (``hit``: the whole build reused, ``miss``, ``off``), ``deflated`` and ``reused`` entries."""
+    timings: dict = field(default_factory=dict)
+    """Seconds per step: ``inputs``, ``load``, ``render``, ``zip``, ``write``."""
+    written: int = 0
+    """Packages actually rewritten (the others were already byte-identical in the output folder)."""
 
 
 def package_name(programme: Programme, stage_id: str, fmt: str) -> str:
     return f"{programme.id}-{stage_id}-{fmt}.zip"
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Build every selected stage and format; raise SourceErrors (writing nothing) on any error."""
+def schema_folder(options: BuildOptions) -> Path | None:
+    return options.schemas or (Path(os.environ[SCHEMAS_ENV]) if os.environ.get(SCHEMAS_ENV) else None)
+
+
+def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    """Build every selected stage and format; raise SourceErrors (writing nothing) on any error.
+
+    With the cache on, a build whose inputs all hash as before reuses the finished zips, and any
+    other build reuses the deflated entries whose content did not change. The output is the same
+    bytes either way.
+    """
+    from .cache import BuildCache, default_root, inputs_key
+
     started = time.perf_counter()
+    store = key = None
+    if options.cache:
+        store = BuildCache(options.cache_dir or default_root(options.output))
+        settings = {name: getattr(options, name) for name in BuildOptions.__dataclass_fields__
+                    if name not in ("output", "cache", "cache_dir", "jobs")}
+        trees = {"source": options.source, "templates": options.templates, "profile": options.profile,
+                 "schemas": schema_folder(options)}
+        try:
+            key = inputs_key(settings, trees, options.output)
+        except OSError:  # an unreadable input: the build itself will say what is wrong
+            key = None
+        if key is not None:
+            hit = from_cache(store, key, options, started)
+            if hit is not None:
+                return hit
+    result, shas = build_fresh(options, store, started, progress)
+    if store is not None and key is not None:
+        store.put_record(key, {
+            "order": [p.path.name for p in result.packages],
+            "packages": {p.path.name: {"stage": p.stage, "format": p.format, "files": p.files, "sha256": sha}
+                         for p, sha in zip(result.packages, shas)},
+            "diagnostics": [d.as_dict() for d in result.diagnostics], "notes": list(result.notes)})
+        store.trim()
+    return result
+
+
+def from_cache(store, key: str, options: BuildOptions, started: float) -> BuildResult | None:
+    """The finished build recorded for these inputs, written out where the output differs; None on any doubt."""
+    from .package import digest, write_packages
+
+    record = store.record(key)
+    if record is None:
+        return None
+    try:
+        zips, infos = {}, []
+        for name in record["order"]:
+            entry = record["packages"][name]
+            data = store.blob(entry["sha256"], "zips")
+            if data is None or digest(data) != entry["sha256"] or Path(name).name != name or name.startswith("."):
+                return None
+            zips[name] = data
+            infos.append(PackageInfo(options.output / name, str(entry["stage"]), str(entry["format"]),
+                                     int(entry["files"]), len(data)))
+        diagnostics = tuple(Diagnostic(Location(str(d["path"]), int(d["line"]), int(d["col"])), str(d["severity"]),
+                                       str(d["code"]), str(d["message"])) for d in record["diagnostics"])
+        notes = tuple(str(n) for n in record["notes"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    changed = unchanged_removed(options.output, zips)
+    write_packages(options.output, changed)
+    return BuildResult(tuple(infos), diagnostics, notes, time.perf_counter() - started,
+                       {"status": "hit", "deflated": 0, "reused": 0}, {}, len(changed))
+
+
+def unchanged_removed(output: Path, zips: dict[str, bytes]) -> dict[str, bytes]:
+    """The zips whose file in ``output`` is missing or holds other bytes."""
+    changed = {}
+    for name, data in zips.items():
+        try:
+            same = (output / name).stat().st_size == len(data) and (output / name).read_bytes() == data
+        except OSError:
+            same = False
+        if not same:
+            changed[name] = data
+    return changed
+
+
+def build_fresh(options: BuildOptions, store, started: float,
+                progress: Progress | None) -> tuple[BuildResult, list[str]]:
+    """Load, check, render, zip and write (reusing deflated entries from ``store`` when there is one)."""
+    from .load import load_course
+    from .package import Deflater, digest, write_packages, zip_bytes
+
+    timings = {"inputs": time.perf_counter() - started}
     diags = Diagnostics()
     programme = load_course(options.source, diags)
     stages, formats = select(programme, options, diags)
@@ -81,27 +180,56 @@ def build(options: BuildOptions) -> BuildResult:
         vocabulary = profile_vocabulary(programme, options, formats, diags, notes)
     if diags.errors or (options.strict and diags.warnings):
         raise SourceErrors(diags.sorted(), strict=options.strict)
-    schema_dir = options.schemas or (Path(os.environ[SCHEMAS_ENV]) if os.environ.get(SCHEMAS_ENV) else None)
+    schema_dir = schema_folder(options)
     if schema_dir is None:
         notes.append("no schema folder given (--schemas or ELEARN_SCHEMAS): packages are built without the "
                      "XSD control files; most LMSs accept that")
     elif not schema_dir.is_dir():
         raise ElearnError(f'schema folder "{schema_dir}" not found (from --schemas or {SCHEMAS_ENV})')
-    packages = render_all(programme, stages, formats, options, schema_dir, vocabulary)
+    timings["load"] = time.perf_counter() - started - timings["inputs"]
+    mark = time.perf_counter()
+    names = [package_name(programme, stage.id, standard.name) for standard in formats for stage in stages]
+    total = len(names)
+    tick = (lambda done, what: progress(done, 2 * total, what)) if progress else (lambda done, what: None)
+    from .renderall import render_all
+
+    packages, seconds = render_all(programme, stages, formats, options, schema_dir, vocabulary, tick, store)
     for name, files in packages.items():
         verify(name, files)
-    write_packages(options.output, packages)
-    infos = []
+    timings["render"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    deflater = Deflater(store.blob if store else None, store.put_blob if store else None, workers=options.jobs)
+    deflater.prepare(data for files in packages.values() for data in files.values())
+    zips = {}
+    for done, name in enumerate(names, total + 1):
+        began = time.perf_counter()
+        zips[name] = zip_bytes(packages[name], deflater)
+        seconds[name] += time.perf_counter() - began
+        tick(done, f"zipped {name}")
+    timings["zip"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    changed = unchanged_removed(options.output, zips)
+    write_packages(options.output, changed)
+    timings["write"] = time.perf_counter() - mark
+    infos, shas = [], []
     for standard in formats:
         for stage in stages:
             name = package_name(programme, stage.id, standard.name)
-            path = options.output / name
-            infos.append(PackageInfo(path, stage.id, standard.name, len(packages[name]), path.stat().st_size))
-    return BuildResult(tuple(infos), tuple(diags.sorted()), tuple(notes), time.perf_counter() - started)
+            infos.append(PackageInfo(options.output / name, stage.id, standard.name, len(packages[name]),
+                                     len(zips[name]), seconds[name]))
+            shas.append(digest(zips[name]))
+            if store is not None:
+                store.put_blob(shas[-1], zips[name], "zips")
+    cache = {"status": "miss" if store else "off", "deflated": deflater.deflated, "reused": deflater.reused}
+    return BuildResult(tuple(infos), tuple(diags.sorted()), tuple(notes), time.perf_counter() - started, cache,
+                       timings, len(changed)), shas
 
 
 def select(programme: Programme | None, options: BuildOptions, diags: Diagnostics) -> tuple[list, list]:
     """The stages and standards to build, checking ``--stage``/``--format`` against the programme."""
+    from .load import PROGRAMME_FILE
+    from .standards import registry
+
     where = Location(PROGRAMME_FILE, 1, 1)
     standards = registry()
     formats = []
@@ -124,8 +252,10 @@ def select(programme: Programme | None, options: BuildOptions, diags: Diagnostic
     return stages, formats
 
 
-def check_state_budget(programme: Programme, stages, formats: list[Standard], diags: Diagnostics) -> None:
+def check_state_budget(programme: Programme, stages, formats: list, diags: Diagnostics) -> None:
     """Fail a stage whose largest possible saved state would not fit the format's suspend data."""
+    from .state import STATE_LIMITS, largest_written_answer, worst_case
+
     for stage in stages:
         assessment = programme.assessment_for(stage.id)
         worst = worst_case(programme, assessment)
@@ -141,13 +271,10 @@ def check_state_budget(programme: Programme, stages, formats: list[Standard], di
                             "draw fewer questions, or build without this format")
 
 
-def read_media(programme: Programme, source: Path) -> dict[str, bytes]:
-    return {m.target: (source / m.source).read_bytes() for m in programme.media}
-
-
-def profile_vocabulary(programme: Programme, options: BuildOptions, formats: list[Standard], diags: Diagnostics,
+def profile_vocabulary(programme: Programme, options: BuildOptions, formats: list, diags: Diagnostics,
                        notes: list[str]):
     """The xAPI vocabulary for the runtime; the xAPI-only formats cannot be built without it."""
+    from .load import PROGRAMME_FILE
     from .xapidata import find_profile, load_vocabulary
 
     path = find_profile(options.profile, programme)
@@ -163,41 +290,6 @@ def profile_vocabulary(programme: Programme, options: BuildOptions, formats: lis
     return None
 
 
-def lrs_settings(options: BuildOptions) -> dict[str, str]:
-    """LRS settings baked into the packages: only what was asked for, nothing by default."""
-    pairs = (("endpoint", options.lrs_endpoint), ("tokenUrl", options.lrs_token_url), ("auth", options.embed_lrs_auth))
-    return {key: value for key, value in pairs if value}
-
-
-def render_all(programme: Programme, stages, formats: list[Standard], options: BuildOptions,
-               schema_dir: Path | None, vocabulary=None) -> dict[str, dict[str, bytes]]:
-    """Every package in memory: {zip name: {path: bytes}}."""
-    from .controlfiles import ControlFileError, control_files
-    from .xapidata import runtime_xapi
-
-    env = environment(options.templates)
-    strings = load_strings(programme.language)
-    media = read_media(programme, options.source)
-    packages = {}
-    for standard in formats:
-        for stage in stages:
-            xapi = runtime_xapi(programme, stage, vocabulary, lrs_settings(options))
-            try:
-                files = render_stage(env, programme, stage, standard.name, standard.adapter, strings, media, xapi)
-            except TemplateError as exc:
-                raise ElearnError(str(exc)) from None
-            descriptors = standard.manifest(programme, stage, sorted(files))
-            files.update(descriptors)
-            if schema_dir is not None:
-                for manifest in descriptors.values():
-                    try:
-                        files.update(control_files(manifest, schema_dir, standard.schema_subdir))
-                    except ControlFileError as exc:
-                        raise ElearnError(str(exc)) from None
-            packages[package_name(programme, stage.id, standard.name)] = files
-    return packages
-
-
 DESCRIPTORS = ("imsmanifest.xml", "cmi5.xml", "tincan.xml")
 LOCAL_REFS = ("//*[local-name()='resource']/@href | //*[local-name()='file']/@href"
               " | //*[local-name()='url']/text() | //*[local-name()='launch']/text()")
@@ -205,6 +297,8 @@ LOCAL_REFS = ("//*[local-name()='resource']/@href | //*[local-name()='file']/@hr
 
 def verify(name: str, files: dict[str, bytes]) -> None:
     """Self-check before writing: one descriptor parses and every file it names is in the package."""
+    from lxml import etree
+
     present = [d for d in DESCRIPTORS if d in files]
     if len(present) != 1:
         raise ElearnError(f"{name}: internal error: expected one package descriptor, found {present or 'none'}")

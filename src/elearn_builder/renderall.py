@@ -1,0 +1,105 @@
+"""Render every package of a build in memory, in one process or in several forked ones."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from .diagnostics import ElearnError
+from .model import Programme
+
+
+def read_media(programme: Programme, source: Path) -> dict[str, bytes]:
+    return {m.target: (source / m.source).read_bytes() for m in programme.media}
+
+
+def lrs_settings(options) -> dict[str, str]:
+    """LRS settings baked into the packages: only what was asked for, nothing by default."""
+    pairs = (("endpoint", options.lrs_endpoint), ("tokenUrl", options.lrs_token_url), ("auth", options.embed_lrs_auth))
+    return {key: value for key, value in pairs if value}
+
+
+def render_all(programme: Programme, stages, formats: list, options, schema_dir: Path | None,
+               vocabulary=None, tick: Callable[[int, str], None] = lambda done, what: None,
+               store=None) -> tuple[dict[str, dict[str, bytes]], dict[str, float]]:
+    """Every package in memory, {zip name: {path: bytes}}, and the seconds each took to render.
+
+    With ``jobs`` above 1 the packages are rendered by that many forked processes (they inherit the
+    loaded course); the result is the same either way.
+    """
+    from .render import load_strings
+
+    strings = load_strings(programme.language)
+    media = read_media(programme, options.source)
+    if options.max_image_width:
+        from .images import shrink
+
+        media = shrink(media, options.max_image_width)
+    jobs = [(stage, standard) for standard in formats for stage in stages]
+    _RENDER.update(programme=programme, options=options, schema_dir=schema_dir, vocabulary=vocabulary,
+                   strings=strings, media=media, store=store, env=None, jobs=jobs)
+    packages, seconds = {}, {}
+    try:
+        workers = render_workers(options, len(jobs))
+        if workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                done = pool.map(render_one, range(len(jobs)), chunksize=max(1, len(jobs) // (2 * workers)))
+                for name, files, took in done:
+                    packages[name], seconds[name] = files, took
+                    tick(len(packages), f"rendered {name}")
+        else:
+            for index in range(len(jobs)):
+                name, files, took = render_one(index)
+                packages[name], seconds[name] = files, took
+                tick(len(packages), f"rendered {name}")
+    finally:
+        _RENDER.clear()
+    return packages, seconds
+
+
+_RENDER: dict = {}
+"""What ``render_one`` needs, set by ``render_all`` (and inherited by forked workers)."""
+
+
+def render_workers(options, packages: int) -> int:
+    """Processes to render with: ``options.jobs``, never more than there are packages."""
+    return max(1, min(options.jobs, packages))
+
+
+def render_one(index: int) -> tuple[str, dict[str, bytes], float]:
+    """Render the ``index``-th (stage, format) of the build in progress: (zip name, files, seconds)."""
+    from .build import package_name
+    from .controlfiles import ControlFileError, control_files
+    from .render import TemplateError, environment, render_stage
+    from .xapidata import runtime_xapi
+
+    began = time.perf_counter()
+    r = _RENDER
+    programme, options = r["programme"], r["options"]
+    if r["env"] is None:
+        env = environment(options.templates)
+        env.auto_reload = False  # templates cannot change during one build: no stat per include
+        if r["store"] is not None:
+            from .cache import jinja_bytecode
+
+            env.bytecode_cache = jinja_bytecode(r["store"])
+        r["env"] = env
+    stage, standard = r["jobs"][index]
+    name = package_name(programme, stage.id, standard.name)
+    xapi = runtime_xapi(programme, stage, r["vocabulary"], lrs_settings(options))
+    try:
+        files = render_stage(r["env"], programme, stage, standard.name, standard.adapter, r["strings"], r["media"], xapi)
+    except TemplateError as exc:
+        raise ElearnError(str(exc)) from None
+    descriptors = standard.manifest(programme, stage, sorted(files))
+    files.update(descriptors)
+    if r["schema_dir"] is not None:
+        for manifest in descriptors.values():
+            try:
+                files.update(control_files(manifest, r["schema_dir"], standard.schema_subdir))
+            except ControlFileError as exc:
+                raise ElearnError(str(exc)) from None
+    return name, files, time.perf_counter() - began
