@@ -15,7 +15,7 @@ FORMAT_NAMES = ("scorm12", "scorm2004", "cmi5", "xapi")
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="elearn")
 def main() -> None:
-    """Build e-learning packages (SCORM 1.2, SCORM 2004 4th Edition) from Markdown and YAML."""
+    """Build e-learning packages (SCORM 1.2, SCORM 2004 4th Edition, cmi5, xAPI) from Markdown and YAML."""
 
 
 @main.command()
@@ -42,50 +42,131 @@ def main() -> None:
               help="Bake an LRS Authorization value into every package. Anyone with the zip can read it: "
                    "prefer credentials from the launch.")
 @click.option("--strict", is_flag=True, help="Fail the build on warnings too.")
+@click.option("--max-image-width", type=click.IntRange(min=1), default=None, metavar="PX",
+              help="Resize PNG/JPEG/GIF/WebP media wider than PX and recompress PNGs (needs Pillow: "
+                   "pip install 'elearn-builder[images]').")
+@click.option("--no-cache", is_flag=True,
+              help="Do all the work again, ignoring and not updating the build cache (.elearn-cache beside the output).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes rendering packages (and threads compressing them) at once.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result and diagnostics as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Show each step and package with its time, and what the cache reused.")
 def build(source, output, templates, formats, stages, schemas, profile, lrs_endpoint, lrs_token_url, embed_lrs_auth,
-          strict, as_json, quiet) -> None:
+          strict, max_image_width, no_cache, jobs, as_json, quiet, verbose) -> None:
     """Build one zip per stage per format from the course folder into the output folder.
 
-    Nothing in the output folder changes unless every package builds.
+    Nothing in the output folder changes unless every package builds. A rebuild reuses unchanged
+    work from the build cache; the zips are the same bytes as a clean build's.
     """
     from .build import BuildOptions, build as run_build
     from .diagnostics import SourceErrors
+    from .progress import Progress, as_json as result_json, detail_lines, package_lines, summary
 
     options = BuildOptions(source=source, output=output, templates=templates, formats=tuple(formats),
                            stages=tuple(stages), schemas=schemas, profile=profile, lrs_endpoint=lrs_endpoint,
-                           lrs_token_url=lrs_token_url, embed_lrs_auth=embed_lrs_auth, strict=strict)
+                           lrs_token_url=lrs_token_url, embed_lrs_auth=embed_lrs_auth, strict=strict,
+                           max_image_width=max_image_width or 0, cache=not no_cache, jobs=jobs)
+    progress = None if as_json or quiet else Progress(sys.stderr, sys.stderr.isatty(), verbose)
     try:
-        result = run_build(options)
+        result = run_build(options, progress)
     except SourceErrors as exc:
         if as_json:
             click.echo(json.dumps({"ok": False, "diagnostics": [d.as_dict() for d in exc.diagnostics]}, indent=2))
             sys.exit(exc.exit_code)
         raise
+    finally:
+        if progress is not None:
+            progress.close()
     if as_json:
-        click.echo(json.dumps({"ok": True, "seconds": round(result.seconds, 3),
-                               "diagnostics": [d.as_dict() for d in result.diagnostics],
-                               "packages": [{"path": str(p.path), "stage": p.stage, "format": p.format,
-                                             "files": p.files, "bytes": p.size} for p in result.packages]},
-                              indent=2))
+        click.echo(json.dumps(result_json(result), indent=2))
         return
     for diagnostic in result.diagnostics:
         click.echo(str(diagnostic), err=True)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
+    if verbose:
+        for line in package_lines(result, verbose) + detail_lines(result):
+            click.echo(line)
     if not quiet:
-        for p in result.packages:
-            click.echo(f"  {p.path}  ({p.files} files, {p.size / 1024:.1f} KiB)")
-        total = sum(p.size for p in result.packages)
-        click.echo(f"built {len(result.packages)} package(s) into {output} "
-                   f"({total / 1024:.1f} KiB) in {result.seconds:.2f} s")
+        click.echo(summary(result, output))
 
 
 from .analystcli import lrs, report, xapi  # commands for LRS analysts (cheap: click only)
 
 for _group in (xapi, lrs, report):
     main.add_command(_group)
+
+
+# ---- authors: elearn new, elearn preview ----
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+def new(path: Path) -> None:
+    """Write a small working course into PATH (a new or empty folder).
+
+    PATH gets content/ (programme, two modules, self-assessment, one assessment per stage, media)
+    and templates/, with comments that explain the format. Build it with `elearn build` from PATH.
+    """
+    from .newcourse import new_course
+
+    files = new_course(path)
+    click.echo(f"wrote a new course into {path} ({len(files)} files)")
+    click.echo(f"next: cd {path} && elearn build && elearn preview")
+
+
+@main.command()
+@click.option("--source", "-s", type=click.Path(path_type=Path), default=Path("content"), show_default=True,
+              help="Course folder holding programme.yaml.")
+@click.option("--templates", "-t", type=click.Path(path_type=Path), default=Path("templates"), show_default=True,
+              help="Folder of templates that override the built-in theme (ignored when absent).")
+@click.option("--profile", type=click.Path(path_type=Path), default=Path("xapi_profiles"), show_default=True,
+              help="The programme's xAPI profile, or a folder holding <programme id>.jsonld.")
+@click.option("--stage", "stages", multiple=True, metavar="ID", help="Stage id to preview; repeat for several. "
+              "Default: every stage.")
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(("scorm2004", "scorm12")),
+              help="Format to preview; repeat for both. Default: scorm2004 and scorm12.")
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1; 0 picks a free one. If the default is taken, a free one is used.")
+def preview(source, templates, profile, stages, formats, port) -> None:
+    """Build the course in memory and serve it on 127.0.0.1, rebuilding on every change.
+
+    The page shows each stage in an LMS-like frame with what the package reports (status, score,
+    bookmark, interactions) and the xAPI statements it sends. Problems in the sources are shown in the
+    page. Nothing is written to build/. Stop with Ctrl-C.
+    """
+    from .preview import PREVIEW_FORMATS, PreviewOptions
+    from .previewserver import serve
+
+    fallback = click.get_current_context().get_parameter_source("port") == click.core.ParameterSource.DEFAULT
+    options = PreviewOptions(source=source, templates=templates, profile=profile, stages=tuple(stages),
+                             formats=tuple(formats) or PREVIEW_FORMATS)
+    serve(options, port, fallback, echo=lambda line: click.echo(line))
+
+
+@main.command()
+@click.argument("packages", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="PACKAGE.zip...")
+@click.option("--schemas", type=click.Path(exists=True, file_okay=False, path_type=Path), envvar="ELEARN_SCHEMAS",
+              default=None, help="Folder of the official XSDs (scorm12/, scorm2004_4th/, cmi5/, tincan/); the "
+                                 "descriptor is validated against them. [env: ELEARN_SCHEMAS]")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON (for CI).")
+def validate(packages, schemas, strict, as_json) -> None:
+    """Check SCORM 1.2, SCORM 2004, cmi5 or xAPI (tincan.xml) zips, ours or not, before an LMS sees them.
+
+    Unsafe zips are refused before anything is read. Prints `PACKAGE.zip:MEMBER[:line]: severity [code]
+    message` lines and a summary per package; exits 1 when any package has an error.
+    """
+    from .packagecheck import as_json as report_json, check_package, failed, render_text
+
+    reports = [check_package(path, schemas) for path in packages]
+    if as_json:
+        click.echo(json.dumps(report_json(reports, strict), indent=2))
+    else:
+        for line in render_text(reports):
+            click.echo(line)
+    sys.exit(1 if failed(reports, strict) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
