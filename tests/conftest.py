@@ -7,17 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from locations import REPO_ROOT, find_schemas
 
 pytest_plugins = ["lrs.fixtures"]  # a real LRS (Ralph) and a test-side cmi5 LMS: see tests/lrs/
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def find_schemas() -> Path | None:
-    """The official schema folder: $ELEARN_SCHEMAS, else ../shared/schemas beside the repository."""
-    env = os.environ.get("ELEARN_SCHEMAS")
-    candidate = Path(env) if env else REPO_ROOT.parent / "shared" / "schemas"
-    return candidate if (candidate / "validate.py").is_file() else None
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
 
-from conftest import REPO_ROOT
+from locations import REPO_ROOT
 from elearn_builder.cli import main
 from elearn_builder.packagecheck import check_package
 

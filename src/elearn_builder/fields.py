@@ -1,6 +1,7 @@
 """Typed, located reads of YAML mappings: required and optional keys, ids, unknown-key warnings."""
 from __future__ import annotations
 
+import math
 import re
 
 from .diagnostics import Diagnostics, did_you_mean
@@ -64,6 +65,9 @@ class Fields:
             self.diags.error(self.data.at(key), "field.type",
                              f'{self.what}: "{key}" must be {_TYPES[kind]}, not {type_name(value)}')
             return None if required else default
+        if kind is float and not math.isfinite(value):
+            self.diags.error(self.data.at(key), "field.value", f'{self.what}: "{key}" must be a finite number, not {value}')
+            return None if required else default
         if kind is str:
             value = str(value).strip()
             if required and not value:
@@ -97,7 +101,10 @@ def mapping(value, diags: Diagnostics, loc, what: str) -> YMap | None:
 def load_mapping(root, rel: str, where: Location, diags: Diagnostics, what: str) -> YMap | None:
     """Read and parse a YAML file under ``root`` that must hold a mapping; None after a diagnostic."""
     text = read_text(root, rel, diags, where)
-    data = parse_yaml(text, rel, diags) if text is not None else None
-    if data is None:
+    if text is None:
+        return None
+    errors = len(diags.errors)
+    data = parse_yaml(text, rel, diags)
+    if data is None and len(diags.errors) > errors:  # a YAML error, already reported
         return None
     return mapping(data, diags, Location(rel, 1, 1), what)

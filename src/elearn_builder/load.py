@@ -1,6 +1,7 @@
 """Load and validate a whole course folder into a Programme, collecting every diagnostic."""
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 
@@ -10,14 +11,19 @@ from .fields import ID_RE, Fields, load_mapping, mapping
 from .markup import MediaRefs, Renderer
 from .model import DEFAULT_FORMATS, FORMATS, KeyArea, Location, Media, Programme, Stage
 from .modules import load_module
+from .sanitise import read_policy
 from .selfassessment import load_self_assessment
-from .sources import safe_join
+from .sources import refused_path, safe_join
 
 PROGRAMME_FILE = "programme.yaml"
 PCF_LEVELS = ("social-worker", "experienced-social-worker", "advanced", "strategic")
 IRI_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/]+(/[^\s]*)?$")
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+MAX_TITLE = 200
+"""SCORM 1.2 titleType maxLength (XSD) and SCORM 2004's smallest permitted maximum for titles."""
+TITLE_JOIN = " – "
+"""Between programme and stage title in a package title (standards/common.py course_title)."""
 
 
 def load_course(root: Path, diags: Diagnostics) -> Programme | None:
@@ -41,14 +47,16 @@ def load_course(root: Path, diags: Diagnostics) -> Programme | None:
     areas = read_key_areas(f, diags)
     known = {a.id for a in areas}
     stages = read_stages(f, known, diags)
+    check_title_lengths(ident["title"], stages, diags)
     formats = read_formats(f, diags)
     media = MediaRefs()
     theme = read_theme(f, root, media, diags)
     module_list = f.get("modules", list)
     sa_path = f.get("self_assessment", str, "")
+    html_policy = read_policy(f, diags)
     f.done()
 
-    renderer = Renderer(root, diags, media)
+    renderer = Renderer(root, diags, media, html_policy)
     modules, module_ids = [], {}
     for i, rel in enumerate(module_list or []):
         if not isinstance(rel, str):
@@ -141,6 +149,16 @@ def read_stages(f: Fields, known_areas: set[str], diags: Diagnostics) -> list[tu
     return out
 
 
+def check_title_lengths(title: str | None, stages: list[tuple[Stage, Location]], diags: Diagnostics) -> None:
+    """Each package is titled "<programme> – <stage>": SCORM 1.2's XSD and 2004's SPM allow 200 characters."""
+    for stage, _ in stages if title else ():
+        length = len(title) + len(TITLE_JOIN) + len(stage.title)
+        if length > MAX_TITLE:
+            diags.error(stage.location, "title.too-long", f'stage "{stage.id}": the package title (programme title, '
+                        f'"{TITLE_JOIN.strip()}", stage title) has {length} characters; SCORM allows {MAX_TITLE}: '
+                        "shorten the programme or stage title")
+
+
 def read_formats(f: Fields, diags: Diagnostics) -> tuple[str, ...]:
     raw = f.get("formats", list, None)
     if raw is None:
@@ -169,9 +187,11 @@ def read_theme(f: Fields, root: Path, media: MediaRefs, diags: Diagnostics) -> d
     logo = tf.get("logo", str, "")
     tf.done()
     if logo:
-        target = safe_join(root, logo)
+        target, written = safe_join(root, logo), logo
+        logo = posixpath.normpath(logo)  # "./media/x.svg" and "media/../media/x.svg" are one zip entry: media/x.svg
         if target is None:
-            diags.error(tf.at("logo"), "path.outside", f'theme: logo "{logo}" points outside the course folder')
+            code, message = refused_path(written)
+            diags.error(tf.at("logo"), code, f"theme: logo: {message}")
         elif not target.is_file():
             diags.error(tf.at("logo"), "image.missing", f'theme: logo "{logo}" not found')
         else:

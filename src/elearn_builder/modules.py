@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from .diagnostics import Diagnostics, did_you_mean
-from .fields import ID_RE, Fields
+from .fields import ID_RE, Fields, type_name
 from .markup import Renderer
 from .model import Location, Module, Page
 from .sources import read_text, split_front_matter
@@ -102,6 +102,9 @@ def key_area_list(f: Fields, known: set[str], diags: Diagnostics) -> tuple[str, 
 
 
 def check_key_area(value, loc: Location, known: set[str], diags: Diagnostics) -> bool:
+    if not isinstance(value, str):  # a list or mapping would not even hash
+        diags.error(loc, "field.type", f"a key area is an id (text), not {type_name(value)}")
+        return False
     if value in known:
         return True
     diags.error(loc, "ref.unknown-key-area",

@@ -1,7 +1,9 @@
 """Read source files: YAML with a location for every key and value, and Markdown front matter."""
 from __future__ import annotations
 
+import errno
 import os
+import re
 from pathlib import Path
 
 import yaml
@@ -11,6 +13,10 @@ from .model import Location
 
 MAX_NODES = 200_000
 """Upper bound on YAML nodes walked per file, so aliases cannot expand exponentially."""
+MAX_DEPTH = 64
+"""Upper bound on nesting (also through aliases): course files need fewer than ten levels."""
+_PLAIN_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+_DRIVE_RE = re.compile(r"^[A-Za-z]:")
 
 
 class YMap(dict):
@@ -45,6 +51,8 @@ class _Walker:
     def __init__(self, loader: yaml.SafeLoader, path: str, line_offset: int, diags: Diagnostics):
         self.loader, self.path, self.offset, self.diags = loader, path, line_offset, diags
         self.count = 0
+        self.open_nodes: set[int] = set()
+        """Collections being walked: an alias back to one of them is a cycle."""
 
     def loc(self, node) -> Location:
         return _loc(self.path, node.start_mark, self.offset)
@@ -52,39 +60,123 @@ class _Walker:
     def walk(self, node):
         self.count += 1
         if self.count > MAX_NODES:
-            raise _TooComplex(self.loc(node))
+            raise _TooComplex(self.loc(node), "yaml.too-complex",
+                              f"more than {MAX_NODES} YAML nodes (aliases expanding?): simplify this file")
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if node.tag != _PLAIN_TAGS[type(node)]:
+                self.diags.error(self.loc(node), "yaml.tag", f'the YAML tag "{node.tag}" is not allowed here: '
+                                 "remove it (course files use plain mappings, lists and values)")
+            if id(node) in self.open_nodes:
+                raise _TooComplex(self.loc(node), "yaml.recursive-alias", "an alias refers to a mapping or list "
+                                  "that contains it, so the value would never end")
+            if len(self.open_nodes) >= MAX_DEPTH:
+                raise _TooComplex(self.loc(node), "yaml.too-deep", f"nested more than {MAX_DEPTH} levels deep")
+            self.open_nodes.add(id(node))
+            try:
+                return self.collection(node)
+            finally:
+                self.open_nodes.discard(id(node))
+        try:
+            value = self.loader.construct_object(node, deep=True)
+            if isinstance(value, str):
+                value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:  # "\ud800": a lone surrogate escape, which no UTF-8 page can hold
+            self.diags.error(self.loc(node), "yaml.bad-value", "this text holds a lone surrogate escape (like \\ud800), "
+                             "which is not a character: remove it")
+            return None
+        except yaml.constructor.ConstructorError as exc:  # a tag the safe loader does not know: never run
+            self.diags.error(self.loc(node), "yaml.tag", f"{exc.problem}: remove the tag")
+            return None
+        except ValueError as exc:  # e.g. an integer longer than Python converts
+            self.diags.error(self.loc(node), "yaml.bad-value", f"cannot read this value: {exc}")
+            return None
+
+    def collection(self, node):
         if isinstance(node, yaml.MappingNode):
-            self.loader.flatten_mapping(node)  # resolves << merge keys
+            explicit = sum(key.tag != "tag:yaml.org,2002:merge" for key, _ in node.value)
+            self.loader.flatten_mapping(node)  # resolves << merge keys: merged pairs first, earliest merge last
+            merged = len(node.value) - explicit
             out = YMap()
             out.loc, out.key_locs, out.value_locs = self.loc(node), {}, {}
-            for key_node, value_node in node.value:
+            written: set = set()
+            for index, (key_node, value_node) in enumerate(node.value):
                 key = self.walk(key_node)
                 if isinstance(key, (YMap, YList)):
                     self.diags.error(self.loc(key_node), "yaml.bad-key", "a mapping key must be a plain value")
                     continue
-                if key in out:
+                if key in written:  # only a key written twice in this mapping; merged ones are overridden
                     self.diags.error(self.loc(key_node), "yaml.duplicate-key",
                                      f'duplicate key "{key}" (first at line {out.key_locs[key].line})')
                     continue
+                if index >= merged:
+                    written.add(key)
                 out[key] = self.walk(value_node)
                 out.key_locs[key], out.value_locs[key] = self.loc(key_node), self.loc(value_node)
             return out
-        if isinstance(node, yaml.SequenceNode):
-            out = YList(self.walk(item) for item in node.value)
-            out.loc, out.item_locs = self.loc(node), [self.loc(item) for item in node.value]
-            return out
-        return self.loader.construct_object(node, deep=True)
+        out = YList(self.walk(item) for item in node.value)
+        out.loc, out.item_locs = self.loc(node), [self.loc(item) for item in node.value]
+        return out
 
 
 class _TooComplex(Exception):
-    def __init__(self, location: Location):
-        self.location = location
+    """A YAML document too large or deep to walk: stops the file with one diagnostic."""
+
+    def __init__(self, location: Location, code: str, message: str):
+        self.location, self.code, self.message = location, code, message
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader with a bound on nesting while composing (PyYAML composes recursively)."""
+
+    source_path, line_offset, depth = "", 0, 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _TooComplex(_loc(self.source_path, self.peek_event().start_mark, self.line_offset), "yaml.too-deep",
+                                  f"nested more than {MAX_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+"""libyaml's loader (about ten times faster) when PyYAML was built with it; same nodes and marks."""
+
+
+def _parse_fast(text: str, path: str, diags: Diagnostics, line_offset: int):
+    """Parse with libyaml; on any YAML error return ``_parse_fast`` itself so the caller re-parses in
+    pure Python, whose messages say more. Diagnostics are kept only when the whole parse succeeded."""
+    local = Diagnostics()
+    try:
+        loader = _FAST_LOADER(text)
+    except yaml.YAMLError:
+        return _parse_fast
+    try:
+        node = loader.get_single_node()
+        value = _empty_map(path, line_offset) if node is None else _Walker(loader, path, line_offset, local).walk(node)
+    except yaml.YAMLError:
+        return _parse_fast
+    except _TooComplex as exc:  # the pure-Python parse would only walk the same nodes again
+        diags.error(exc.location, exc.code, exc.message)
+        return None
+    finally:
+        loader.dispose()
+    diags.items.extend(local.items)
+    return value
 
 
 def parse_yaml(text: str, path: str, diags: Diagnostics, line_offset: int = 0):
     """Parse YAML text into located values; on a syntax error report it and return None."""
+    if _FAST_LOADER is not None:
+        value = _parse_fast(text, path, diags, line_offset)
+        if value is not _parse_fast:
+            return value
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _BoundedLoader(text)
+        loader.source_path, loader.line_offset = path, line_offset
     except yaml.YAMLError as exc:  # a character YAML does not allow
         diags.error(Location(path, 1 + line_offset, 1), "yaml.syntax", f"YAML error: {exc}")
         return None
@@ -99,8 +191,7 @@ def parse_yaml(text: str, path: str, diags: Diagnostics, line_offset: int = 0):
         problem = " ".join(filter(None, [exc.context, exc.problem]))
         diags.error(where, "yaml.syntax", f"YAML syntax error: {problem}")
     except _TooComplex as exc:
-        diags.error(exc.location, "yaml.too-complex",
-                    f"more than {MAX_NODES} YAML nodes (aliases expanding?): simplify this file")
+        diags.error(exc.location, exc.code, exc.message)
     except yaml.YAMLError as exc:
         diags.error(Location(path, 1 + line_offset, 1), "yaml.syntax", f"YAML error: {exc}")
     finally:
@@ -118,7 +209,7 @@ def read_text(root: Path, rel: str, diags: Diagnostics, where: Location) -> str 
     """Read a UTF-8 source file under ``root``; report a missing, unreadable or escaping path at ``where``."""
     target = safe_join(root, rel)
     if target is None:
-        diags.error(where, "path.outside", f'"{rel}" points outside the course folder')
+        diags.error(where, *refused_path(rel, root))
         return None
     if not target.is_file():
         diags.error(where, "file.missing", f'file "{rel}" not found in {root}')
@@ -129,8 +220,8 @@ def read_text(root: Path, rel: str, diags: Diagnostics, where: Location) -> str 
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        diags.error(Location(rel, line, col), "file.encoding",
-                    f"not UTF-8 (byte 0x{data[exc.start]:02x}): save the file as UTF-8")
+        kind = "UTF-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else f"not UTF-8 (byte 0x{data[exc.start]:02x})"
+        diags.error(Location(rel, line, col), "file.encoding", f"{kind}: save the file as UTF-8")
         return None
     except OSError as exc:
         diags.error(where, "file.unreadable", f'cannot read "{rel}": {exc.strerror}')
@@ -140,11 +231,41 @@ def read_text(root: Path, rel: str, diags: Diagnostics, where: Location) -> str 
 
 def safe_join(root: Path, rel: str) -> Path | None:
     """``root / rel`` if it stays inside ``root`` (no ``..`` escape, no absolute path, no link out); else None."""
-    if not rel or os.path.isabs(rel) or "\\" in rel:
+    if not rel or os.path.isabs(rel) or "\\" in rel or "\0" in rel or _DRIVE_RE.match(rel) or _too_long(rel):
         return None
-    base = root.resolve()
-    target = (base / rel).resolve()
+    try:
+        base = root.resolve()
+        target = (base / rel).resolve()
+    except (OSError, ValueError, RuntimeError):  # not encodable, or links in a loop (RuntimeError in 3.11)
+        return None
     return target if target == base or base in target.parents else None
+
+
+def _links_in_a_loop(root: Path, rel: str) -> bool:
+    try:
+        (root / rel).resolve(strict=True)
+    except RuntimeError:
+        return True
+    except (OSError, ValueError) as exc:
+        return getattr(exc, "errno", None) == errno.ELOOP
+    return False
+
+
+def _too_long(rel: str) -> bool:
+    return len(rel) > 1024 or any(len(part.encode("utf-8", "replace")) > 255 for part in rel.split("/"))
+
+
+def refused_path(rel: str, root: Path | None = None) -> tuple[str, str]:
+    """The (code, message) for a path ``safe_join`` refused (``root`` lets it name a loop of links)."""
+    if root is not None and _links_in_a_loop(root, rel):
+        return "path.invalid", f'"{rel}" is a link that leads back to itself'
+    if any(ord(c) < 32 for c in rel):
+        return "path.invalid", f"the path {rel!r} contains a control character"
+    if "\\" in rel:
+        return "path.invalid", f'the path "{rel}" uses "\\": write course paths with "/"'
+    if _too_long(rel):
+        return "path.invalid", f'the path "{rel[:60]}..." is too long for the file system'
+    return "path.outside", f'"{rel}" points outside the course folder'
 
 
 def split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[YMap | None, str, int]:
@@ -156,9 +277,11 @@ def split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[YMap |
         return None, text, 1
     for end in range(1, len(lines)):
         if lines[end].strip() in ("---", "..."):
+            errors = len(diags.errors)
             meta = parse_yaml("\n".join(lines[1:end]), path, diags, line_offset=1)
-            if meta is not None and not isinstance(meta, YMap):
-                diags.error(Location(path, 2, 1), "markdown.front-matter", "front matter must be a YAML mapping")
+            if not isinstance(meta, YMap):  # a list, a scalar, null, or a YAML error already reported
+                if len(diags.errors) == errors:
+                    diags.error(Location(path, 2, 1), "markdown.front-matter", "front matter must be a YAML mapping")
                 meta = None
             return meta, "\n".join(lines[end + 1:]), end + 2
     diags.error(Location(path, 1, 1), "markdown.front-matter", "front matter is not closed by a '---' line")
