@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 
+from elearn_builder.diagnostics import ElearnError
 from elearn_builder import package
 from elearn_builder.package import write_packages, zip_bytes_to
 
@@ -51,7 +52,7 @@ def test_failure_while_writing_leaves_folder_as_it_was(tmp_path, monkeypatch):
         handle.write(b"partial")
 
     monkeypatch.setattr(package, "zip_bytes_to", failing)
-    with pytest.raises(OSError):
+    with pytest.raises(ElearnError, match="disk full; nothing was changed"):
         write_packages(tmp_path, {"one.zip": {"a": b"1"}, "two.zip": {"b": b"2"}})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.zip"]
     assert (tmp_path / "one.zip").read_bytes() == b"old"

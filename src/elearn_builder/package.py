@@ -15,6 +15,8 @@ import zlib
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .diagnostics import ElearnError
+
 DEFAULT_EPOCH = 315532800
 """1980-01-01T00:00:00Z, the earliest time a zip can hold; used unless SOURCE_DATE_EPOCH is set."""
 LEVEL = 9
@@ -132,7 +134,10 @@ def write_packages(output: Path, packages: dict[str, dict[str, bytes] | bytes]) 
 
     A package is its files (zipped here) or the finished zip's bytes (e.g. from the build cache).
     """
-    output.mkdir(parents=True, exist_ok=True)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except (OSError, ValueError) as exc:
+        raise ElearnError(f'cannot use "{output}" as the output folder: {_reason(exc)}') from None
     temps: list[tuple[str, Path]] = []
     try:
         for name in sorted(packages):
@@ -146,9 +151,11 @@ def write_packages(output: Path, packages: dict[str, dict[str, bytes] | bytes]) 
                     zip_bytes_to(handle, content)
                 handle.flush()
                 os.fsync(handle.fileno())
-    except BaseException:
+    except BaseException as exc:
         for _, tmp in temps:
             tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ElearnError(f'cannot write the packages into "{output}": {_reason(exc)}; nothing was changed') from None
         raise
     written = []
     for name, tmp in temps:
@@ -157,3 +164,8 @@ def write_packages(output: Path, packages: dict[str, dict[str, bytes] | bytes]) 
         os.replace(tmp, target)
         written.append(target)
     return written
+
+
+def _reason(exc: BaseException) -> str:
+    """An OS error in words, without the Python class name."""
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
