@@ -1,7 +1,8 @@
-"""Markdown to HTML with Python-Markdown; local images and links are checked and mapped into the package."""
+"""Markdown to HTML with Python-Markdown, sanitised; local images and links are checked and mapped into the package."""
 from __future__ import annotations
 
 import html
+import importlib
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -14,13 +15,20 @@ from markdown.treeprocessors import Treeprocessor
 
 from .diagnostics import Diagnostics
 from .model import Location
+from .sanitise import DEFAULT_POLICY, HtmlPolicy, clean, problems, url_scheme
 from .sources import safe_join
 
 EXTENSIONS = ["extra", "sane_lists", "admonition"]
+MAX_INDENT = 256
+"""Leading whitespace (columns) beyond which a line is refused: about 60 nested lists, far past any page."""
+EXTENSION_CONFIGS = {"extra": {"tables": {"use_align_attribute": True}}}
+"""Table alignment as ``align`` (allowed), not ``style`` (never allowed)."""
 _BLOCK_TAGS = re.compile(r"</?(?:p|div|li|ul|ol|br|h[1-6]|blockquote|tr|td|th|table|pre|dd|dt)\b[^>]*>", re.I)
 _TAGS = re.compile(r"<[^>]+>")
 _BLOCK_START = re.compile(r"^(\d*)([.)#>*+-])(?=\s|$)")
 """A list number or bullet, heading or quote marker at the start of a short text."""
+PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9,.;:?'’()/-]*(?: [A-Za-z0-9,.;:?'’()/-]+)*")
+"""One line with nothing Markdown or HTML reads (a choice, a label): it renders as ``<p>text</p>``."""
 
 
 @dataclass
@@ -53,18 +61,45 @@ class _Ext(Extension):
 
 
 class Renderer:
-    """Renders Markdown for one course; resolves local references relative to the current file."""
+    """Renders Markdown for one course; resolves local references relative to the current file.
 
-    def __init__(self, root: Path, diags: Diagnostics, media: MediaRefs):
-        self.root, self.diags, self.media = root, diags, media
-        self.md = markdown.Markdown(extensions=EXTENSIONS + [_Ext(self)], output_format="html")
+    Raw HTML and attributes outside ``policy`` are removed with a located ``html.removed`` warning;
+    a link or image with a refused URL scheme (``javascript:``, ``data:`` ...) is an error.
+    """
+
+    def __init__(self, root: Path, diags: Diagnostics, media: MediaRefs, policy: HtmlPolicy = DEFAULT_POLICY):
+        self.root, self.diags, self.media, self.policy = root, diags, media, policy
+        self.md = markdown.Markdown(extensions=[*_extensions(), _Ext(self)], output_format="html")
         self._path, self._text, self._first_line = "", "", 1
+        self.checked: list[str] = []
+        """Course paths that references resolved to (markcache checks them before reusing a render)."""
 
     def render(self, text: str, path: str, first_line: int = 1) -> str:
-        """HTML for ``text``, which starts at ``first_line`` of the course file ``path``."""
+        """HTML for ``text``, which starts at ``first_line`` of the course file ``path`` (reused from
+        ``markcache.MEMO`` when the build turned it on and the same render was done before)."""
+        if PLAIN.fullmatch(text):  # what Python-Markdown gives, about a hundred times sooner
+            return f"<p>{text}</p>"
+        from .markcache import MEMO
+
+        return MEMO.render(self, text, path, first_line)
+
+    def render_fresh(self, text: str, path: str, first_line: int = 1) -> str:
+        """``render`` without the memo."""
         self._path, self._text, self._first_line = path, text, first_line
         self.md.reset()
-        return self.md.convert(text)
+        deep = next((n for n, line in enumerate(text.split("\n")) if _indent(line) > MAX_INDENT), None)
+        try:
+            if deep is not None:  # Python-Markdown nests recursively: hundreds of levels exhaust the stack, slowly
+                raise RecursionError
+            out = self.md.convert(text)
+        except RecursionError:
+            self.diags.error(Location(path, first_line + (deep or 0), 1), "markdown.too-deep",
+                             f"lists or blocks nested too deeply (indented over {MAX_INDENT} columns): flatten them")
+            return ""
+        for problem in problems(out, self.policy):
+            report = self.diags.error if problem.severity == "error" else self.diags.warning
+            report(self._where(*problem.needles), problem.code, problem.message)
+        return clean(out, self.policy)
 
     def inline(self, text: str, path: str, first_line: int = 1) -> str:
         """HTML for a short text (a choice, a label) without the paragraph Markdown wraps it in.
@@ -76,8 +111,10 @@ class Renderer:
             return out[3:-4]
         return out
 
-    def _where(self, needle: str) -> Location:
-        index = self._text.find(needle)
+    def _where(self, *needles: str) -> Location:
+        """Where the first of ``needles`` found (ignoring case) stands in the source; else the text's start."""
+        lower = self._text.lower()
+        index = next((i for i in (lower.find(n.lower()) for n in needles if n) if i >= 0), -1)
         if index < 0:
             return Location(self._path, self._first_line, 1)
         line = self._text.count("\n", 0, index)
@@ -87,6 +124,7 @@ class Renderer:
     def _resolve(self, ref: str, where: Location, what: str) -> str | None:
         """Course-relative path for a local reference, reported when missing or outside the course."""
         rel = posixpath.normpath(posixpath.join(posixpath.dirname(self._path), unquote(urlsplit(ref).path)))
+        self.checked.append(rel)
         target = safe_join(self.root, rel)
         if target is None:
             self.diags.error(where, "path.outside", f'{what} "{ref}" points outside the course folder')
@@ -115,9 +153,31 @@ class Renderer:
                 el.set("href", rel)
 
 
+def _extensions() -> list[Extension]:
+    """``EXTENSIONS`` with ``EXTENSION_CONFIGS`` as objects, "extra" as the extensions it stands for.
+
+    The same extensions Python-Markdown makes from the names, but naming them makes it read every
+    installed distribution's entry points first (about 40 ms in each process).
+    """
+    from markdown.extensions.extra import extensions as extra
+
+    made = []
+    for name in EXTENSIONS:
+        group = ([(sub, EXTENSION_CONFIGS.get(name, {}).get(sub, {})) for sub in extra] if name == "extra"
+                 else [(name, EXTENSION_CONFIGS.get(name, {}))])
+        made += [importlib.import_module(f"markdown.extensions.{sub}").makeExtension(**config) for sub, config in group]
+    return made
+
+
+def _indent(line: str) -> int:
+    """Columns of leading whitespace, a tab counting as four."""
+    return len(line) - len(line.lstrip()) if "\t" not in line else _indent(line.expandtabs(4))
+
+
 def _is_local(ref: str) -> bool:
-    parts = urlsplit(ref)
-    return bool(ref) and not parts.scheme and not parts.netloc
+    """A path in the course (not ``https:``, ``//host``, nor ``javascript&#58;`` as a browser reads it)."""
+    decoded = html.unescape(ref)
+    return bool(ref) and url_scheme(decoded) is None and not urlsplit(decoded).netloc
 
 
 def plain_text(fragment: str) -> str:
