@@ -6,8 +6,8 @@ from pathlib import Path
 from elearn_builder.model import (Assessment, Bank, Choice, KeyArea, Location, Module, Page, Programme, Question,
                                   Stage)
 
-PACKAGE_FILES = ("assets/adapter-scorm12.js", "assets/adapter-scorm2004.js", "assets/adapter-standalone.js",
-                 "assets/elearn.js", "assets/theme.css", "index.html", "media/diagram.svg")
+PACKAGE_FILES = ("assets/adapter-standalone.js", "assets/elearn.js", "assets/package.js", "assets/theme.css",
+                 "index.html", "media/diagram.svg")
 """A plausible sorted package file list (everything but descriptors and control files)."""
 
 

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 import subprocess
 import sys
 import zipfile
@@ -14,6 +12,7 @@ from click.testing import CliRunner
 
 from elearn_builder.build import BuildOptions, build
 from elearn_builder.cli import main
+from elearn_builder.render import package_data
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = Path(__file__).parent / "courses" / "minimal"
@@ -24,9 +23,10 @@ def digest(folder: Path) -> dict[str, str]:
 
 
 def course_data(zf: zipfile.ZipFile) -> dict:
-    page = zf.read("index.html").decode()
-    match = re.search(r'<script type="application/json" id="elearn-data">(.*?)</script>', page, re.DOTALL)
-    return json.loads(match.group(1))
+    """``#elearn-data`` with the format's settings from ``assets/package.js``, as the runtime merges them."""
+    data = package_data({name: zf.read(name) for name in ("index.html", "assets/package.js")})
+    assert data["stage"] and data["format"]
+    return data
 
 
 def test_minimal_course_builds_every_stage_and_format(tmp_path):
@@ -36,11 +36,13 @@ def test_minimal_course_builds_every_stage_and_format(tmp_path):
     with zipfile.ZipFile(tmp_path / "mini-manager-scorm2004.zip") as zf:
         names = zf.namelist()
         assert {"imsmanifest.xml", "index.html", "assets/theme.css", "assets/elearn.js",
-                "assets/adapter-scorm2004.js", "assets/adapter-standalone.js",
+                "assets/package.js", "assets/adapter-standalone.js",
                 "media/diagram.svg", "media/logo.svg"} <= set(names)
-        assert "assets/adapter-scorm12.js" not in names
+        assert not any(n.startswith("assets/adapter-scorm") for n in names)
+        adapter = zf.read("assets/package.js")
         data = course_data(zf)
-    assert data["format"] == "scorm2004" and data["stage"]["id"] == "manager"
+    assert data["format"] == "scorm2004" and data["stateLimit"] == 64000 and data["stage"]["id"] == "manager"
+    assert b").scorm2004 = function" in adapter and b").scorm12 = function" not in adapter
     assert [p["id"] for p in data["pages"]] == ["self-assessment", "one-1", "one-2", "two-1", "assessment",
                                                 "cpd-record"]
     assert data["assessment"]["passMark"] == 100

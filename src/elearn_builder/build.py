@@ -166,11 +166,13 @@ def build_fresh(options: BuildOptions, store, started: float,
                 progress: Progress | None) -> tuple[BuildResult, list[str]]:
     """Load, check, render, zip and write (reusing deflated entries from ``store`` when there is one)."""
     from .load import load_course
+    from .markcache import MEMO
     from .package import Deflater, digest, write_packages, zip_bytes
 
     timings = {"inputs": time.perf_counter() - started}
     diags = Diagnostics()
-    programme = load_course(options.source, diags)
+    with MEMO.using(store, options.source):  # Markdown rendered by an earlier build is reused
+        programme = load_course(options.source, diags)
     stages, formats = select(programme, options, diags)
     vocabulary, notes = None, []
     if options.embed_lrs_auth:

@@ -52,15 +52,25 @@ class Deflater:
     def __init__(self, load: Callable[[str], bytes | None] | None = None,
                  save: Callable[[str, bytes], None] | None = None, workers: int = 1):
         self.done: dict[str, bytes] = {}
+        self._keys: dict[int, tuple[bytes, str]] = {}
         self.load, self.save = load, save
         self.workers = max(1, workers or 1)
         self.reused = self.deflated = 0
+
+    def key(self, data: bytes) -> str:
+        """``digest(data)``, worked out once per bytes object: the same objects recur in many packages."""
+        known = self._keys.get(id(data))
+        if known is not None and known[0] is data:  # the object is held here, so its id cannot be reused
+            return known[1]
+        key = digest(data)
+        self._keys[id(data)] = (data, key)
+        return key
 
     def prepare(self, contents: Iterable[bytes]) -> None:
         """Deflate every content not seen yet (in threads when there is enough of it: zlib frees the GIL)."""
         todo: dict[str, bytes] = {}
         for data in contents:
-            key = digest(data)
+            key = self.key(data)
             if key in self.done or key in todo:
                 continue
             cached = self.load(key) if self.load else None
@@ -86,7 +96,7 @@ class Deflater:
                 self.save(key, packed)
 
     def __call__(self, data: bytes) -> bytes:
-        key = digest(data)
+        key = self.key(data)
         if key not in self.done:
             self.prepare([data])
         return self.done[key]

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -22,7 +20,6 @@ from .diagnostics import ElearnError, SourceErrors
 
 PREVIEW_FORMATS = ("scorm2004", "scorm12")
 """The formats the preview page can host: its own recording LMS speaks SCORM 2004 and 1.2."""
-COURSE_DATA = re.compile(rb'<script type="application/json" id="elearn-data">(.*?)</script>', re.S)
 
 
 @dataclass(frozen=True)
@@ -89,12 +86,10 @@ def build_in_memory(options: PreviewOptions, cache_dir: Path | None = None) -> t
 
 
 def course_data(files: dict[str, bytes]) -> dict:
-    """The course data a package's launch page carries (``#elearn-data``), or {} when unreadable."""
-    found = COURSE_DATA.search(files.get("index.html", b""))
-    try:
-        return json.loads(found.group(1)) if found else {}
-    except ValueError:
-        return {}
+    """The course data a package carries (``#elearn-data`` and ``assets/package.js``), or {} when unreadable."""
+    from .render import package_data
+
+    return package_data(files)
 
 
 def digest(files: dict[str, bytes]) -> str:

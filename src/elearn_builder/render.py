@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -12,9 +13,14 @@ from .model import Assessment, Programme, Question, Stage
 from .state import STATE_LIMITS, fingerprint, worst_case
 
 THEME = resources.files("elearn_builder") / "theme"
+PACKAGE_SCRIPT = "assets/package.js"
+"""The one file that differs between the formats of a stage: their settings, then their adapter."""
+PACKAGE_KEYS = ("format", "stateLimit")
+"""Course data that depends on the format: in ``PACKAGE_SCRIPT``, so ``index.html`` is the same in every format."""
+_PACKAGE_LINE = "(window.Elearn = window.Elearn || {}).package = "
 RUNTIME_SCRIPTS = ("adapter-standalone.js", "elearn-state.js", "elearn-assessment.js", "elearn-selfassessment.js",
                    "elearn-cpd.js", "elearn-lrs.js", "elearn-queue.js", "elearn-xapi.js", "elearn-save.js", "elearn.js")
-"""Scripts every package loads after its format's adapter."""
+"""Scripts every package loads after ``PACKAGE_SCRIPT``."""
 DESCRIPTION_LIMIT = 250
 """SCORM 2004 ``cmi.interactions.n.description`` (localized_string_type, SPM 250)."""
 
@@ -39,7 +45,8 @@ def load_strings(language: str) -> dict[str, str]:
     for name in (f"strings.{language}.yaml", "strings.en-GB.yaml"):
         candidate = folder / name
         if candidate.is_file():
-            return yaml.safe_load(candidate.read_text(encoding="utf-8"))
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: the same values
+            return yaml.load(candidate.read_text(encoding="utf-8"), Loader=loader)
     raise TemplateError("the built-in theme has no strings.en-GB.yaml")
 
 
@@ -96,7 +103,17 @@ def page_list(programme: Programme, assessment: Assessment, strings: dict) -> li
 
 
 def course_data(programme: Programme, stage: Stage, fmt: str, strings: dict, xapi: dict | None = None) -> dict:
-    """The ``#elearn-data`` object the runtime reads (see docs/runtime.md)."""
+    """The course data the runtime reads: ``stage_data`` with ``package_settings`` (see docs/runtime.md)."""
+    return {**stage_data(programme, stage, strings, xapi), **package_settings(fmt)}
+
+
+def package_settings(fmt: str) -> dict:
+    """The course data of one format (``PACKAGE_KEYS``), carried by ``PACKAGE_SCRIPT``."""
+    return {"format": fmt, "stateLimit": STATE_LIMITS[fmt]}
+
+
+def stage_data(programme: Programme, stage: Stage, strings: dict, xapi: dict | None = None) -> dict:
+    """The ``#elearn-data`` object of a stage, the same in every format."""
     assessment = programme.assessment_for(stage.id)
     index, banks = 0, []
     for bank in assessment.banks:
@@ -104,7 +121,7 @@ def course_data(programme: Programme, stage: Stage, fmt: str, strings: dict, xap
         index += len(bank.questions)
     sa = programme.self_assessment
     return {
-        "schema": 2, "format": fmt, "fingerprint": fingerprint(programme, assessment),
+        "schema": 2, "fingerprint": fingerprint(programme, assessment),
         "programme": {"id": programme.id, "iri": programme.iri, "title": programme.title,
                       "version": programme.version, "language": programme.language},
         "stage": {"id": stage.id, "title": stage.title, "pcfLevel": stage.pcf_level},
@@ -119,39 +136,68 @@ def course_data(programme: Programme, stage: Stage, fmt: str, strings: dict, xap
         "assessment": {"id": assessment.id, "title": assessment.title, "passMark": assessment.pass_mark,
                        "attempts": assessment.attempts, "feedback": assessment.feedback, "banks": banks,
                        "questions": [question_data(q) for q in assessment.questions]},
-        "stateLimit": STATE_LIMITS[fmt],
         "stateWorstCase": worst_case(programme, assessment),
         "xapi": xapi,
         "strings": strings,
     }
 
 
-def static_files(adapter: str) -> dict[str, bytes]:
-    """The theme's CSS and the runtime scripts one package needs, under ``assets/``."""
+def static_files() -> dict[str, bytes]:
+    """The theme's CSS and the runtime scripts every package holds, under ``assets/``."""
     static = THEME / "static"
-    names = ["theme.css", adapter, *RUNTIME_SCRIPTS]
-    return {f"assets/{name}": (static / name).read_bytes() for name in names}
+    return {f"assets/{name}": (static / name).read_bytes() for name in ("theme.css", *RUNTIME_SCRIPTS)}
 
 
-def render_stage(env: jinja2.Environment, programme: Programme, stage: Stage, fmt: str, adapter: str,
-                 strings: dict, media: dict[str, bytes], xapi: dict | None = None) -> dict[str, bytes]:
-    """Every file of one package except its manifest."""
+def package_script(fmt: str, adapter: str) -> bytes:
+    """``PACKAGE_SCRIPT``: the format's settings on its first line (elearn.js merges them into the course
+    data), then the format's adapter."""
+    settings = json_for_script(package_settings(fmt))
+    head = f"{_PACKAGE_LINE}{settings};\n/* package.js: the settings above, then {adapter} */\n"
+    return head.encode("utf-8") + (THEME / "static" / adapter).read_bytes()
+
+
+def package_data(files: dict[str, bytes]) -> dict:
+    """The course data a built package carries: ``#elearn-data`` with the settings of ``PACKAGE_SCRIPT``
+    ({} when unreadable)."""
+    found = re.search(rb'<script type="application/json" id="elearn-data">(.*?)</script>', files.get("index.html", b""),
+                      re.DOTALL)
+    line = files.get(PACKAGE_SCRIPT, b"").split(b"\n", 1)[0].decode("utf-8", "replace")
+    try:
+        data = json.loads(found.group(1)) if found else {}
+        settings = json.loads(line[len(_PACKAGE_LINE):].rstrip(";")) if line.startswith(_PACKAGE_LINE) else {}
+    except ValueError:
+        return {}
+    return {**data, **settings} if isinstance(data, dict) and isinstance(settings, dict) else {}
+
+
+def render_page(env: jinja2.Environment, programme: Programme, stage: Stage, strings: dict,
+                xapi: dict | None = None) -> bytes:
+    """``index.html`` of a stage: the same bytes in every format."""
     assessment = programme.assessment_for(stage.id)
     nav = page_list(programme, assessment, strings)
     context = {
-        "programme": programme, "stage": stage, "format": fmt, "modules": programme.modules,
+        "programme": programme, "stage": stage, "modules": programme.modules,
         "assessment": assessment, "self_assessment": programme.self_assessment, "nav": nav, "strings": strings,
         "theme": dict(programme.theme), "key_areas": key_area_data(programme, stage),
-        "data_json": json_for_script(course_data(programme, stage, fmt, strings, xapi)),
-        "scripts": [f"assets/{adapter}"] + [f"assets/{name}" for name in RUNTIME_SCRIPTS],
+        "data_json": json_for_script(stage_data(programme, stage, strings, xapi)),
+        "scripts": [PACKAGE_SCRIPT] + [f"assets/{name}" for name in RUNTIME_SCRIPTS],
     }
     try:
         page = env.get_template("index.html.j2").render(context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"template error while rendering {stage.id} ({fmt}): {exc}") from None
-    files = {"index.html": page.encode("utf-8")}
-    files.update(static_files(adapter))
+        raise TemplateError(f"template error while rendering {stage.id}: {exc}") from None
+    return page.encode("utf-8")
+
+
+def render_stage(env: jinja2.Environment, programme: Programme, stage: Stage, fmt: str, adapter: str,
+                 strings: dict, media: dict[str, bytes], xapi: dict | None = None,
+                 page: bytes | None = None, static: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """Every file of one package except its manifest (``page``: the stage's ``render_page``, ``static``: the
+    ``static_files()``, when read already)."""
+    files = {"index.html": page if page is not None else render_page(env, programme, stage, strings, xapi),
+             PACKAGE_SCRIPT: package_script(fmt, adapter)}
+    files.update(static if static is not None else static_files())
     files.update(media)
     return files

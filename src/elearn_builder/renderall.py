@@ -27,7 +27,7 @@ def render_all(programme: Programme, stages, formats: list, options, schema_dir:
     With ``jobs`` above 1 the packages are rendered by that many forked processes (they inherit the
     loaded course); the result is the same either way.
     """
-    from .render import load_strings
+    from .render import load_strings, static_files
 
     strings = load_strings(programme.language)
     media = read_media(programme, options.source)
@@ -37,7 +37,8 @@ def render_all(programme: Programme, stages, formats: list, options, schema_dir:
         media = shrink(media, options.max_image_width)
     jobs = [(stage, standard) for standard in formats for stage in stages]
     _RENDER.update(programme=programme, options=options, schema_dir=schema_dir, vocabulary=vocabulary,
-                   strings=strings, media=media, store=store, env=None, jobs=jobs)
+                   strings=strings, media=media, store=store, env=None, jobs=jobs, pages={},
+                   static=static_files())
     packages, seconds = {}, {}
     try:
         workers = render_workers(options, len(jobs))
@@ -73,7 +74,7 @@ def render_one(index: int) -> tuple[str, dict[str, bytes], float]:
     """Render the ``index``-th (stage, format) of the build in progress: (zip name, files, seconds)."""
     from .build import package_name
     from .controlfiles import ControlFileError, control_files
-    from .render import TemplateError, environment, render_stage
+    from .render import TemplateError, environment, render_page, render_stage
     from .xapidata import runtime_xapi
 
     began = time.perf_counter()
@@ -89,9 +90,12 @@ def render_one(index: int) -> tuple[str, dict[str, bytes], float]:
         r["env"] = env
     stage, standard = r["jobs"][index]
     name = package_name(programme, stage.id, standard.name)
-    xapi = runtime_xapi(programme, stage, r["vocabulary"], lrs_settings(options))
     try:
-        files = render_stage(r["env"], programme, stage, standard.name, standard.adapter, r["strings"], r["media"], xapi)
+        if stage.id not in r["pages"]:  # index.html is the same in every format: rendered once per stage
+            xapi = runtime_xapi(programme, stage, r["vocabulary"], lrs_settings(options))
+            r["pages"][stage.id] = render_page(r["env"], programme, stage, r["strings"], xapi)
+        files = render_stage(r["env"], programme, stage, standard.name, standard.adapter, r["strings"], r["media"],
+                             page=r["pages"][stage.id], static=r["static"])
     except TemplateError as exc:
         raise ElearnError(str(exc)) from None
     descriptors = standard.manifest(programme, stage, sorted(files))

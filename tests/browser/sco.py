@@ -33,7 +33,9 @@ def open_standalone(page, server: str, package: str):
 
 
 def course_data(frame) -> dict:
-    return frame.evaluate("JSON.parse(document.getElementById('elearn-data').textContent)")
+    """The course data as the runtime reads it: #elearn-data with the format's settings (assets/package.js)."""
+    return frame.evaluate("Object.assign(JSON.parse(document.getElementById('elearn-data').textContent), "
+                          "window.Elearn.package)")
 
 
 def visible_pages(frame) -> list[str]:

@@ -147,7 +147,7 @@ def check_page(watch: Watch, frame, walked: dict) -> None:
     audit = frame.evaluate(AUDIT)
     assert audit["bad"] == [], audit["bad"]
     assert audit["forms"] == 2 and audit["data"] == "SCRIPT" and audit["pages"] == len(walked["data"]["pages"])
-    assert sorted(audit["scripts"]) == sorted(["elearn-data", "adapter-scorm2004.js", *RUNTIME_SCRIPTS])
+    assert sorted(audit["scripts"]) == sorted(["elearn-data", "package.js", *RUNTIME_SCRIPTS])
     titles = {p["id"]: p["title"] for p in walked["data"]["pages"]}
     for number, payload in enumerate(PAYLOADS, start=1):  # titles: shown as text, exactly, braces not evaluated
         expected = f'{payload["id"]} {payload["text"]}'.strip()

@@ -1,12 +1,12 @@
 /* elearn.js: the runtime facade inside every package (contract: docs/runtime.md).
- * Reads the course data (#elearn-data), connects through one adapter (SCORM 1.2, SCORM 2004, cmi5,
- * xAPI, or standalone when no LMS is found), shows one page at a time, bookmarks and resumes, and reports
- * progress, status, score and interactions. The pages' own behaviour lives beside it, each file
- * registering on window.Elearn: elearn-state.js (suspend data v2), elearn-assessment.js,
- * elearn-selfassessment.js (with the gap profile), elearn-cpd.js, and elearn-xapi.js (the xAPI
- * statements, told of pages, answers, results, completion and exit here); the adapters register in
- * Elearn.adapters. The course starts once the document has loaded, so the script order does not
- * matter. Plain ES2017, no dependencies. */
+ * Reads the course data (#elearn-data, with Elearn.package from assets/package.js), connects through
+ * one adapter (SCORM 1.2, SCORM 2004, cmi5, xAPI, or standalone when no LMS is found), shows one page
+ * at a time, bookmarks and resumes, and reports progress, status, score and interactions. The pages'
+ * own behaviour lives beside it, each file registering on window.Elearn: elearn-state.js (suspend
+ * data v2), elearn-assessment.js, elearn-selfassessment.js (with the gap profile), elearn-cpd.js, and
+ * elearn-xapi.js (the xAPI statements, told of pages, answers, results, completion and exit here);
+ * the adapters register in Elearn.adapters. The course starts once the document has loaded, so the
+ * script order does not matter. Plain ES2017, no dependencies. */
 (function (Elearn) {
   "use strict";
 
@@ -275,7 +275,10 @@
   function start() {
     const node = document.getElementById("elearn-data");
     let data = null;
-    try { data = JSON.parse(node.textContent); } catch (e) { console.error("elearn: no course data", e); }
+    /* format and stateLimit come from assets/package.js: index.html is the same in every format. */
+    try {
+      data = Object.assign(JSON.parse(node.textContent), Elearn.package);
+    } catch (e) { console.error("elearn: no course data", e); }
     if (data) run(data);
   }
 
