@@ -66,12 +66,15 @@ class MarkdownMemo:
         """Entries used since ``using`` began: what the build cache keeps."""
         self.loaded: set[tuple[Path, str]] = set()
         """The build cache files read already (once per process)."""
+        self.stored: dict[tuple[Path, str], dict[str, dict]] = {}
+        """The entries each build cache file holds, as last read or written: the same ones are not written again."""
 
     def clear(self) -> None:
         """Forget everything held in memory (the build cache's files are read again)."""
         self.entries.clear()
         self.used.clear()
         self.loaded.clear()
+        self.stored.clear()
 
     def render(self, renderer, text: str, path: str, first_line: int) -> str:
         """``renderer.render_fresh(...)``'s HTML, from memory when the same render was done before."""
@@ -82,7 +85,9 @@ class MarkdownMemo:
         if scope is None:  # once per renderer: resolving a path costs more than a lookup
             scope = json.dumps([salt(), str(renderer.root.resolve()), policy_key(renderer.policy)])
             renderer.memo_scope = scope
-        key = hashlib.sha256(json.dumps([scope, text, path, first_line]).encode()).hexdigest()
+        hasher = hashlib.sha256(json.dumps([scope, path, first_line]).encode())  # a JSON list ends itself
+        hasher.update(text.encode("utf-8", "surrogatepass"))
+        key = hasher.hexdigest()
         entry = self.entries.get(key)
         if entry is not None and all(checked_state(renderer.root, c[0]) == c for c in entry["checked"]):
             self.entries[key] = self.entries.pop(key)  # most recently used last
@@ -118,18 +123,31 @@ class MarkdownMemo:
     @contextmanager
     def using(self, store, source: Path):
         """Active while the block runs, backed by ``store`` (a ``BuildCache``) when there is one; afterwards the
-        entries this build used are kept in it."""
+        entries this build used are kept in it (unless it holds just those already). Parsed YAML is kept
+        alike meanwhile (``loadmemo.PARSES``)."""
+        from .loadmemo import PARSES
+
         name = hashlib.sha256(f"{salt()}\0{source.resolve()}".encode()).hexdigest()
-        if store is not None and (store.root, name) not in self.loaded:
-            self.entries.update(self._read(store, name))
-            self.loaded.add((store.root, name))
+        where = (getattr(store, "root", None), name)
+        if store is not None and where not in self.loaded:
+            found = self._read(store, name)
+            self.entries.update(found)
+            self.loaded.add(where)
+            self.stored[where] = found
         self.used, self.active = {}, store is not None
         try:
-            yield self
+            with PARSES.using(store, source):
+                yield self
         finally:
             self.active = False
-        if store is not None and self.used:
-            store.put_blob(name, json.dumps(self.used, sort_keys=True).encode(), KIND)
+        if store is None or not self.used:
+            return
+        kept = self.stored.get(where, {})
+        if kept.keys() == self.used.keys() and all(kept[k] is e for k, e in self.used.items()) \
+                and store.has_blob(name, KIND):
+            return
+        if store.replace_blob(name, json.dumps(self.used, sort_keys=True).encode(), KIND):
+            self.stored[where] = self.used
 
     @staticmethod
     def _read(store, name: str) -> dict[str, dict]:

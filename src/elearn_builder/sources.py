@@ -17,6 +17,8 @@ MAX_DEPTH = 64
 """Upper bound on nesting (also through aliases): course files need fewer than ten levels."""
 _PLAIN_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
+ACTIVE_MEMO = None
+"""``loadmemo.PARSES`` while a build with its cache on runs (set by its ``using``), else None."""
 
 
 class YMap(dict):
@@ -169,7 +171,16 @@ def _parse_fast(text: str, path: str, diags: Diagnostics, line_offset: int):
 
 
 def parse_yaml(text: str, path: str, diags: Diagnostics, line_offset: int = 0):
-    """Parse YAML text into located values; on a syntax error report it and return None."""
+    """Parse YAML text into located values; on a syntax error report it and return None.
+
+    While a build with its cache on runs, an unchanged text comes from ``loadmemo.PARSES`` (a copy of it)."""
+    if ACTIVE_MEMO is not None:
+        return ACTIVE_MEMO.parse(text, path, diags, line_offset, parse_fresh)
+    return parse_fresh(text, path, diags, line_offset)
+
+
+def parse_fresh(text: str, path: str, diags: Diagnostics, line_offset: int = 0):
+    """``parse_yaml`` without the memo: libyaml first, pure Python for the messages of a file it refuses."""
     if _FAST_LOADER is not None:
         value = _parse_fast(text, path, diags, line_offset)
         if value is not _parse_fast:
