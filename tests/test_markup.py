@@ -67,3 +67,17 @@ def test_lists_nested_hundreds_deep_are_a_located_error_not_a_recursion_error(tm
     diags = Diagnostics()
     assert "<ul>" in Renderer(tmp_path, diags, MediaRefs()).render("".join("  " * i + "- x\n" for i in range(20)), "m.md")
     assert not diags.items
+
+
+def test_fenced_code_renders_without_importing_pygments(tmp_path):
+    """codehilite is off, so Pygments is not imported (a few ms in every process) and fenced code is plain."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from pathlib import Path; from elearn_builder.markup import MediaRefs, Renderer;"
+              "from elearn_builder.diagnostics import Diagnostics;"
+              "r = Renderer(Path(sys.argv[1]), Diagnostics(), MediaRefs());"
+              "print(repr(r.render_fresh('```python\\nx = 1 < 2\\n```\\n', 'm.md')), 'pygments' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["'<pre><code", 'class="language-python">x', "=", "1", "&lt;", "2\\n</code></pre>'",
+                                  "False"]

@@ -5,6 +5,7 @@ import html
 import importlib
 import posixpath
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -12,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import Registry
 
 from .diagnostics import Diagnostics
 from .model import Location
@@ -29,6 +31,28 @@ _BLOCK_START = re.compile(r"^(\d*)([.)#>*+-])(?=\s|$)")
 """A list number or bullet, heading or quote marker at the start of a short text."""
 PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9,.;:?'’()/-]*(?: [A-Za-z0-9,.;:?'’()/-]+)*")
 """One line with nothing Markdown or HTML reads (a choice, a label): it renders as ``<p>text</p>``."""
+_HIDDEN = ("\x02", "\x03")
+"""Python-Markdown deletes these from a text first, so the characters either side of one can meet."""
+GATES: dict[str, dict[str, tuple[str, ...]]] = {
+    "preprocessors": {"fenced_code_block": ("`", "~"), "html_block": ("<", "&")},
+    "blockprocessors": {
+        "markdown_block": ("<",), "admonition": ("!", "<"), "defindent": (":", "<"), "table": ("|",),
+        "hashheader": ("#",), "setextheader": ("=", "-"), "hr": ("-", "_", "*"), "ulist": ("*", "+", "-"),
+        "deflist": (":",), "quote": (">",), "footnote": ("[",), "abbr": ("*[", *_HIDDEN), "reference": ("[",)},
+    "treeprocessors": {"attr_list": ("{",), "unescape": ("\\",)},
+    "inlinePatterns": {
+        "backtick": ("`",), "escape": ("\\",), "footnote": ("[",), "reference": ("[",), "link": ("[",),
+        "image_link": ("![", *_HIDDEN), "image_reference": ("![", *_HIDDEN), "short_reference": ("[",),
+        "short_image_ref": ("![", *_HIDDEN), "autolink": ("<",), "automail": ("<",), "html": ("<",),
+        "linebreak": ("  ", "\t", *_HIDDEN), "entity": ("&",), "em_strong": ("*", "_")}}
+"""Python-Markdown's processors and inline patterns that can only act on a text holding one of these strings.
+
+Each needs them to match (``table`` a ``|``, ``link`` a ``[``, ``linebreak`` two spaces, which a tab
+becomes): leaving it out for a text without them gives the same HTML, sooner (every pattern is
+tried on every run of text, every block processor on every block). What is not named here always
+runs. tests/test_markup_gates.py renders every course text, the XSS corpus and random Markdown
+both ways and compares.
+"""
 
 
 @dataclass
@@ -70,6 +94,13 @@ class Renderer:
     def __init__(self, root: Path, diags: Diagnostics, media: MediaRefs, policy: HtmlPolicy = DEFAULT_POLICY):
         self.root, self.diags, self.media, self.policy = root, diags, media, policy
         self.md = markdown.Markdown(extensions=[*_extensions(), _Ext(self)], output_format="html")
+        self.gated = True
+        """Leave out what cannot act on the text (``GATES``); off, every text goes through all of Python-Markdown."""
+        self._inline = self.md.treeprocessors["inline"]
+        self._full = (self.md.preprocessors, self.md.parser.blockprocessors, self.md.treeprocessors,
+                      self._inline.inlinePatterns)
+        self._needles = tuple(sorted({n for gates in GATES.values() for alts in gates.values() for n in alts}))
+        self._gated: dict[tuple[bool, ...], tuple[Registry, ...]] = {}
         self._path, self._text, self._first_line = "", "", 1
         self.checked: list[str] = []
         """Course paths that references resolved to (markcache checks them before reusing a render)."""
@@ -87,6 +118,7 @@ class Renderer:
         """``render`` without the memo."""
         self._path, self._text, self._first_line = path, text, first_line
         self.md.reset()
+        self._gate(text if self.gated else None)
         deep = next((n for n, line in enumerate(text.split("\n")) if _indent(line) > MAX_INDENT), None)
         try:
             if deep is not None:  # Python-Markdown nests recursively: hundreds of levels exhaust the stack, slowly
@@ -100,6 +132,20 @@ class Renderer:
             report = self.diags.error if problem.severity == "error" else self.diags.warning
             report(self._where(*problem.needles), problem.code, problem.message)
         return clean(out, self.policy)
+
+    def _gate(self, text: str | None) -> None:
+        """Give Python-Markdown only the processors and patterns that can act on ``text`` (all of them for None)."""
+        key = tuple(n in text for n in self._needles) if text is not None else ()
+        chosen = self._gated.get(key)
+        if chosen is None:
+            if len(self._gated) > 256:
+                self._gated.clear()
+            present = {n for n, there in zip(self._needles, key) if there}
+            chosen = self._full if text is None else tuple(
+                _subset(registry, GATES[kind], present) for registry, kind in zip(self._full, GATES))
+            self._gated[key] = chosen
+        md = self.md
+        md.preprocessors, md.parser.blockprocessors, md.treeprocessors, self._inline.inlinePatterns = chosen
 
     def inline(self, text: str, path: str, first_line: int = 1) -> str:
         """HTML for a short text (a choice, a label) without the paragraph Markdown wraps it in.
@@ -165,8 +211,34 @@ def _extensions() -> list[Extension]:
     for name in EXTENSIONS:
         group = ([(sub, EXTENSION_CONFIGS.get(name, {}).get(sub, {})) for sub in extra] if name == "extra"
                  else [(name, EXTENSION_CONFIGS.get(name, {}))])
-        made += [importlib.import_module(f"markdown.extensions.{sub}").makeExtension(**config) for sub, config in group]
+        made += [_module(sub).makeExtension(**config) for sub, config in group]
     return made
+
+
+def _module(sub: str):
+    """``markdown.extensions.<sub>``; fenced_code is imported without Pygments (a few ms in each process).
+
+    fenced_code imports codehilite, which imports Pygments in case codehilite is turned on; it is not
+    (``EXTENSIONS``), so no code is highlighted and codehilite, told Pygments is missing, changes nothing.
+    """
+    name = f"markdown.extensions.{sub}"
+    if sub != "fenced_code" or name in sys.modules or "pygments" in sys.modules:
+        return importlib.import_module(name)
+    sys.modules["pygments"] = None  # type: ignore[assignment]  # "import pygments" raises ImportError
+    try:
+        return importlib.import_module(name)
+    finally:
+        del sys.modules["pygments"]
+
+
+def _subset(registry: Registry, gates: dict[str, tuple[str, ...]], present: set[str]) -> Registry:
+    """``registry`` less the items gated on strings none of which is ``present``, in the same order."""
+    kept = Registry()
+    registry._sort()  # by priority, ties in registration order: the order they run in
+    for item in list(registry._priority):
+        if item.name not in gates or present.intersection(gates[item.name]):
+            kept.register(registry[item.name], item.name, item.priority)
+    return kept
 
 
 def _indent(line: str) -> int:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from html import unescape
 from html.parser import HTMLParser
 
 import nh3
@@ -56,6 +58,11 @@ RESERVED_CLASS = "el-"
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_PLAIN_TAG = re.compile(r'<(?:([a-zA-Z][a-zA-Z0-9]*)((?:[ \n]+[a-zA-Z][a-zA-Z0-9-]*(?:="[^"<>]*")?)*)[ \n]*/?>'
+                        r'|/[a-zA-Z][a-zA-Z0-9]*[ \n]*>)?')
+"""Any ``<``, with what follows when it makes a plain tag: a start tag whose attributes are all ``name`` or
+``name="value"``, or a bare end tag (what Markdown writes)."""
+_PLAIN_ATTRIBUTE = re.compile(r'([a-zA-Z][a-zA-Z0-9-]*)(?:="([^"]*)")?')
 
 
 @dataclass(frozen=True)
@@ -67,8 +74,12 @@ class HtmlPolicy:
     url_schemes: frozenset[str] = DEFAULT_SCHEMES
 
     def allowed(self, tag: str, attribute: str) -> bool:
-        table = dict(self.attributes)
+        table = self._table
         return attribute in table.get(tag, ()) or attribute in table.get("*", ())
+
+    @cached_property
+    def _table(self) -> dict[str, frozenset[str]]:
+        return dict(self.attributes)
 
 
 DEFAULT_POLICY = HtmlPolicy()
@@ -97,10 +108,16 @@ def _filter(tag: str, attribute: str, value: str) -> str | None:
 
 def clean(fragment: str, policy: HtmlPolicy = DEFAULT_POLICY) -> str:
     """``fragment`` with everything outside ``policy`` removed (nh3 does the removing)."""
-    return nh3.clean(fragment, tags=set(policy.tags), clean_content_tags=set(DROPPED_WITH_CONTENT),
-                     attributes={tag: set(names) for tag, names in policy.attributes},
-                     attribute_filter=_filter, url_schemes=set(policy.url_schemes), strip_comments=True,
-                     link_rel=LINK_REL)
+    return _cleaner(policy).clean(fragment)
+
+
+@lru_cache(maxsize=16)
+def _cleaner(policy: HtmlPolicy) -> nh3.Cleaner:
+    """nh3's cleaner for ``policy``, made once: making it costs as much as cleaning a page."""
+    return nh3.Cleaner(tags=set(policy.tags), clean_content_tags=set(DROPPED_WITH_CONTENT),
+                       attributes={tag: set(names) for tag, names in policy.attributes},
+                       attribute_filter=_filter, url_schemes=set(policy.url_schemes), strip_comments=True,
+                       link_rel=LINK_REL)
 
 
 @dataclass(frozen=True)
@@ -171,10 +188,56 @@ def _short(value: str) -> str:
 
 def problems(fragment: str, policy: HtmlPolicy = DEFAULT_POLICY) -> list[Problem]:
     """What ``clean`` would remove from ``fragment`` or refuse in it, once per kind, in document order."""
-    scan = _Scan(policy)
-    scan.feed(fragment)
-    scan.close()
-    return scan.found
+    if plainly_allowed(fragment, policy):
+        return []
+    return scan(fragment, policy)
+
+
+def scan(fragment: str, policy: HtmlPolicy = DEFAULT_POLICY) -> list[Problem]:
+    """``problems`` found the slow way, by parsing ``fragment`` as the full walk always does."""
+    walk = _Scan(policy)
+    walk.feed(fragment)
+    walk.close()
+    return walk.found
+
+
+def plainly_allowed(fragment: str, policy: HtmlPolicy = DEFAULT_POLICY) -> bool:
+    """True when ``scan`` would find nothing, proved without parsing: every ``<`` opens a plain tag (``_PLAIN_TAG``)
+    that ``policy`` allows, with allowed attributes and URLs of allowed schemes. False proves nothing.
+
+    html.parser reads a plain tag as it is written, so it sees these tags and no others; anything else
+    (a comment, a tag that changes how the text after it is read, an odd quote) is left to ``scan``.
+    """
+    proven = _proven(policy)
+    for match in _PLAIN_TAG.finditer(fragment):
+        raw = match.group()
+        if raw in proven:
+            continue
+        if raw == "<":
+            return False
+        tag = match.group(1)
+        if tag is not None:
+            tag = tag.lower()
+            if tag not in policy.tags or tag in NEVER_TAGS or tag in DROPPED_WITH_CONTENT:
+                return False
+            for name, value in _PLAIN_ATTRIBUTE.findall(match.group(2)):
+                name = name.lower()
+                if not policy.allowed(tag, name):
+                    return False
+                if name in URL_ATTRIBUTES:
+                    scheme = url_scheme(unescape(value) if "&" in value else value)
+                    if scheme and scheme not in policy.url_schemes:
+                        return False
+        if len(proven) > 10_000:
+            proven.clear()
+        proven.add(raw)
+    return True
+
+
+@lru_cache(maxsize=16)
+def _proven(policy: HtmlPolicy) -> set[str]:
+    """Plain tags ``plainly_allowed`` found allowed by ``policy`` (``<p>``, ``</li>``...), not checked again."""
+    return set()
 
 
 def read_policy(f: Fields, diags: Diagnostics) -> HtmlPolicy:
