@@ -10,6 +10,9 @@ from the child's rusage) and peak memory (max RSS):
 - one-page:  a rebuild after one page changed (a different sentence each run);
 - no-change: a rebuild with nothing changed;
 - floor:     bench/floor.py, which only reads the sources and writes the same zips' contents;
+- warm full, warm one-page, warm no-change: the same builds in one process that stays up (bench/warm.py,
+             what ``elearn build --watch`` and ``elearn preview`` do), timed inside it (wall, and CPU from
+             ``time.process_time``); "warm first" is that process's first build (it pays the imports);
 - DIY:       ``mkdocs build`` then ``simple-scorm-packager`` (bench/diy.py), against our build of the
              same SCORM 1.2 and 2004 packages (they make no cmi5 or xAPI).
 
@@ -123,8 +126,27 @@ def measure_size(k: int, runs: int, source: Path) -> dict:
         shutil.rmtree(WORK / "floor-out", ignore_errors=True)
         floor.append(timed([sys.executable, str(HERE / "floor.py"), str(course), str(extracted), str(WORK / "floor-out")]))
     results["floor"] = median_of(floor)
+    results.update(measure_warm(course, k, runs))
     results["packages"] = {p.name: p.stat().st_size for p in sorted(out.glob("*.zip"))}
     return results
+
+
+WARM_CASES = ("warm first", "warm full", "warm one-page", "warm no-change")
+
+
+def measure_warm(course: Path, k: int, runs: int) -> dict:
+    """bench/warm.py's cases: median wall, CPU and the build's own time over ``runs`` builds in one process."""
+    argv = [sys.executable, str(HERE / "warm.py"), str(course), str(WORK / f"warm-out-{k}x"),
+            str(WORK / f".warm-cache-{k}x"), str(runs), str(REPO / "templates"), str(REPO / "xapi_profiles")]
+    cases = json.loads(timed(argv)["stdout"])
+    out = {}
+    for name in WARM_CASES:
+        found = cases[name.replace("warm first", "first")]
+        out[name] = {"wall": statistics.median(r["wall"] for r in found), "cpu": statistics.median(r["cpu"] for r in found),
+                     "in_build": statistics.median(r["seconds"] for r in found), "rss_kib": None, "runs": len(found),
+                     "cache": sorted({r["status"] for r in found})}
+    out["warm imports"] = cases["imports"][0]
+    return out
 
 
 def measure_diy(source: Path, runs: int) -> dict:
@@ -171,14 +193,25 @@ def ms(seconds: float | None) -> str:
 def report(results: dict) -> str:
     lines = []
     for k, cases in results["sizes"].items():
-        full = cases["full"]["wall"]
-        rows = [["case", "wall", "in build", "CPU", "peak RSS", "/ full", "/ floor"]]
-        for name in ("full", "full -j2", "cold", "one-page", "no-change", "floor"):
-            c = cases[name]
-            rows.append([name, ms(c["wall"]), ms(c["in_build"]), ms(c["cpu"]), f"{c['rss_kib'] / 1024:.0f} MiB",
-                         f"{c['wall'] / full:.2f}", f"{c['wall'] / cases['floor']['wall']:.2f}"])
+        full, warm = cases["full"], cases.get("warm full")
+        rows = [["case", "wall", "in build", "CPU", "peak RSS", "/ full", "CPU / full", "/ warm full",
+                 "CPU / warm full", "/ floor"]]
+        for name in ("full", "full -j2", "cold", "one-page", "no-change", "floor") + WARM_CASES:
+            c = cases.get(name)
+            if c is None:
+                continue
+            rows.append([name, ms(c["wall"]), ms(c["in_build"]), ms(c["cpu"]),
+                         "-" if c["rss_kib"] is None else f"{c['rss_kib'] / 1024:.0f} MiB",
+                         f"{c['wall'] / full['wall']:.2f}", f"{c['cpu'] / full['cpu']:.2f}",
+                         f"{c['wall'] / warm['wall']:.2f}" if warm else "-",
+                         f"{c['cpu'] / warm['cpu']:.2f}" if warm else "-",
+                         f"{c['wall'] / cases['floor']['wall']:.2f}"])
         total = sum(cases["packages"].values())
         lines += [f"\n{k}: {len(cases['packages'])} packages, {total / 1024:.0f} KiB", table(rows)]
+        if warm:
+            imports = cases["warm imports"]
+            lines.append(f"warm: one process (bench/warm.py); importing elearn_builder.build took {ms(imports['wall'])} "
+                         f"wall, {ms(imports['cpu'])} CPU (time.process_time: user + system, as rusage gives the fresh commands)")
     sizes = list(results["sizes"])
     if len(sizes) > 1:
         base = results["sizes"][sizes[0]]["full"]["wall"]

@@ -5,10 +5,12 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .diagnostics import Diagnostic, Diagnostics, ElearnError, SourceErrors, did_you_mean
-from .model import Location, Programme
+
+if TYPE_CHECKING:  # imported where used: a build whose inputs are unchanged needs neither the model nor the
+    from .model import Programme  # renderers (see tests/test_cli_imports.py)
 
 SCHEMAS_ENV = "ELEARN_SCHEMAS"
 EMBED_WARNING = ("WARNING: --embed-lrs-auth writes an LRS credential into every package. Anyone who can "
@@ -103,7 +105,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
         trees = {"source": options.source, "templates": options.templates, "profile": options.profile,
                  "schemas": schema_folder(options)}
         try:
-            key = inputs_key(settings, trees, options.output)
+            key = inputs_key(settings, trees, options.output, store)
         except OSError:  # an unreadable input: the build itself will say what is wrong
             key = None
         if key is not None:
@@ -138,8 +140,7 @@ def from_cache(store, key: str, options: BuildOptions, started: float) -> BuildR
             zips[name] = data
             infos.append(PackageInfo(options.output / name, str(entry["stage"]), str(entry["format"]),
                                      int(entry["files"]), len(data)))
-        diagnostics = tuple(Diagnostic(Location(str(d["path"]), int(d["line"]), int(d["col"])), str(d["severity"]),
-                                       str(d["code"]), str(d["message"])) for d in record["diagnostics"])
+        diagnostics = stored_diagnostics(record["diagnostics"])
         notes = tuple(str(n) for n in record["notes"])
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
@@ -147,6 +148,16 @@ def from_cache(store, key: str, options: BuildOptions, started: float) -> BuildR
     write_packages(options.output, changed)
     return BuildResult(tuple(infos), diagnostics, notes, time.perf_counter() - started,
                        {"status": "hit", "deflated": 0, "reused": 0}, {}, len(changed))
+
+
+def stored_diagnostics(items: list) -> tuple[Diagnostic, ...]:
+    """The diagnostics a cache record holds (the model is imported only when there are some)."""
+    if not items:
+        return ()
+    from .model import Location
+
+    return tuple(Diagnostic(Location(str(d["path"]), int(d["line"]), int(d["col"])), str(d["severity"]),
+                            str(d["code"]), str(d["message"])) for d in items)
 
 
 def unchanged_removed(output: Path, zips: dict[str, bytes]) -> dict[str, bytes]:
@@ -230,6 +241,7 @@ def build_fresh(options: BuildOptions, store, started: float,
 def select(programme: Programme | None, options: BuildOptions, diags: Diagnostics) -> tuple[list, list]:
     """The stages and standards to build, checking ``--stage``/``--format`` against the programme."""
     from .load import PROGRAMME_FILE
+    from .model import Location
     from .standards import registry
 
     where = Location(PROGRAMME_FILE, 1, 1)
@@ -277,6 +289,7 @@ def profile_vocabulary(programme: Programme, options: BuildOptions, formats: lis
                        notes: list[str]):
     """The xAPI vocabulary for the runtime; the xAPI-only formats cannot be built without it."""
     from .load import PROGRAMME_FILE
+    from .model import Location
     from .xapidata import find_profile, load_vocabulary
 
     path = find_profile(options.profile, programme)

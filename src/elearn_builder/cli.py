@@ -1,8 +1,8 @@
 """The ``elearn`` command line: thin click commands that call one plain function each."""
 from __future__ import annotations
 
-import json
 import sys
+from importlib import import_module
 from pathlib import Path
 
 import click
@@ -12,7 +12,29 @@ from . import __version__
 FORMAT_NAMES = ("scorm12", "scorm2004", "cmi5", "xapi")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose ``LAZY`` commands are imported only when named (or listed by ``--help``): every
+    command imports only what its own path needs."""
+
+    LAZY = {"xapi": "analystcli", "lrs": "analystcli", "report": "analystcli"}
+    """Command name -> module (in this package) that defines it under that name."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in self.LAZY:
+            self.add_command(getattr(import_module(f".{self.LAZY[name]}", __package__), name))
+        return super().get_command(ctx, name)
+
+
+def dumps(data) -> str:
+    import json
+
+    return json.dumps(data, indent=2)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="elearn")
 def main() -> None:
     """Build e-learning packages (SCORM 1.2, SCORM 2004 4th Edition, cmi5, xAPI) from Markdown and YAML."""
@@ -52,50 +74,110 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result and diagnostics as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Show each step and package with its time, and what the cache reused.")
+@click.option("--watch", "-w", is_flag=True,
+              help="After the build, keep watching the source folder, the templates and the profile, and rebuild "
+                   "in this process on every change (a line per rebuild; a failed rebuild prints its problems and "
+                   "leaves the last good zips). Stop with Ctrl-C.")
 def build(source, output, templates, formats, stages, schemas, profile, lrs_endpoint, lrs_token_url, embed_lrs_auth,
-          strict, max_image_width, no_cache, jobs, as_json, quiet, verbose) -> None:
+          strict, max_image_width, no_cache, jobs, as_json, quiet, verbose, watch) -> None:
     """Build one zip per stage per format from the course folder into the output folder.
 
     Nothing in the output folder changes unless every package builds. A rebuild reuses unchanged
     work from the build cache; the zips are the same bytes as a clean build's.
     """
-    from .build import BuildOptions, build as run_build
-    from .diagnostics import SourceErrors
-    from .progress import Progress, as_json as result_json, detail_lines, package_lines, summary
+    from .build import BuildOptions
 
     options = BuildOptions(source=source, output=output, templates=templates, formats=tuple(formats),
                            stages=tuple(stages), schemas=schemas, profile=profile, lrs_endpoint=lrs_endpoint,
                            lrs_token_url=lrs_token_url, embed_lrs_auth=embed_lrs_auth, strict=strict,
                            max_image_width=max_image_width or 0, cache=not no_cache, jobs=jobs)
-    progress = None if as_json or quiet else Progress(sys.stderr, sys.stderr.isatty(), verbose)
+    if watch:
+        watch_build(options, as_json, quiet, verbose)
+        return
+    from .diagnostics import SourceErrors
+    from .progress import summary
+
     try:
-        result = run_build(options, progress)
+        result = build_once(options, as_json, quiet, verbose)
     except SourceErrors as exc:
         if as_json:
-            click.echo(json.dumps({"ok": False, "diagnostics": [d.as_dict() for d in exc.diagnostics]}, indent=2))
+            click.echo(dumps({"ok": False, "diagnostics": [d.as_dict() for d in exc.diagnostics]}))
             sys.exit(exc.exit_code)
         raise
-    finally:
-        if progress is not None:
-            progress.close()
     if as_json:
-        click.echo(json.dumps(result_json(result), indent=2))
+        from .progress import as_json as result_json
+
+        click.echo(dumps(result_json(result)))
         return
-    for diagnostic in result.diagnostics:
-        click.echo(str(diagnostic), err=True)
-    for note in result.notes:
-        click.echo(f"note: {note}", err=True)
-    if verbose:
-        for line in package_lines(result, verbose) + detail_lines(result):
-            click.echo(line)
+    show(result, verbose, result.diagnostics, result.notes)
     if not quiet:
         click.echo(summary(result, output))
 
 
-from .analystcli import lrs, report, xapi  # commands for LRS analysts (cheap: click only)
+def build_once(options, as_json: bool, quiet: bool, verbose: bool):
+    """One build, with progress on stderr unless the output is JSON or quiet."""
+    from .build import build as run_build
+    from .progress import Progress
 
-for _group in (xapi, lrs, report):
-    main.add_command(_group)
+    progress = None if as_json or quiet else Progress(sys.stderr, sys.stderr.isatty(), verbose)
+    try:
+        return run_build(options, progress)
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+def show(result, verbose: bool, diagnostics, notes) -> None:
+    """A build's diagnostics and notes (stderr) and, with ``verbose``, its packages and steps."""
+    from .progress import detail_lines, package_lines
+
+    for diagnostic in diagnostics:
+        click.echo(str(diagnostic), err=True)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    if verbose:
+        for line in package_lines(result, verbose) + detail_lines(result):
+            click.echo(line)
+
+
+def watch_build(options, as_json: bool, quiet: bool, verbose: bool) -> None:
+    """``elearn build --watch``: build, then rebuild on every change until Ctrl-C (exit 0).
+
+    The first build reports as ``elearn build`` does; each rebuild prints one line (with ``--json``, one
+    JSON object per build, a line each). Diagnostics and notes are printed when they differ from the last
+    build's. A failed build prints its diagnostics; the output folder keeps the last good zips.
+    """
+    import json
+
+    from .progress import as_json as result_json, failed_line, rebuild_line, summary
+    from .watch import watch
+
+    last: dict = {"diagnostics": None, "notes": None}
+
+    def report(changed: str, outcome, seconds: float) -> None:
+        if as_json:
+            done = ({"ok": False, "error": outcome.message, "diagnostics": [d.as_dict() for d in
+                                                                              getattr(outcome, "diagnostics", [])]}
+                    if isinstance(outcome, Exception) else result_json(outcome))
+            click.echo(json.dumps({**done, "changed": changed}))
+        elif isinstance(outcome, Exception):
+            for diagnostic in getattr(outcome, "diagnostics", []):
+                click.echo(str(diagnostic), err=True)
+            click.echo(failed_line(outcome, changed, seconds, options.output), err=True)
+        else:
+            show(outcome, verbose, () if outcome.diagnostics == last["diagnostics"] else outcome.diagnostics,
+                 () if outcome.notes == last["notes"] else outcome.notes)
+            last.update(diagnostics=outcome.diagnostics, notes=outcome.notes)
+            if not quiet:
+                click.echo(rebuild_line(outcome, changed) if changed else summary(outcome, options.output))
+        if not changed and not as_json:
+            roots = [str(p) for p in (options.source, options.templates, options.profile) if p and p.exists()]
+            click.echo(f"watching {', '.join(roots) or options.source} for changes; Ctrl-C to stop", err=True)
+
+    try:
+        watch(options, lambda: build_once(options, as_json, quiet, verbose), report)
+    except KeyboardInterrupt:
+        click.echo("stopped watching", err=True)
 
 
 # ---- authors: elearn new, elearn preview ----
@@ -162,7 +244,7 @@ def validate(packages, schemas, strict, as_json) -> None:
 
     reports = [check_package(path, schemas) for path in packages]
     if as_json:
-        click.echo(json.dumps(report_json(reports, strict), indent=2))
+        click.echo(dumps(report_json(reports, strict)))
     else:
         for line in render_text(reports):
             click.echo(line)

@@ -1,13 +1,13 @@
 """Located diagnostics: collect every problem, then stop once with all of them."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import click
 
-from .model import Location
+if TYPE_CHECKING:  # annotations only: importing the model here would load it on every command
+    from .model import Location
 
 ERROR = "error"
 WARNING = "warning"
@@ -84,5 +84,7 @@ class SourceErrors(ElearnError):
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
     """A ' (did you mean "x"?)' suffix for a near miss, or an empty string."""
+    import difflib
+
     close = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""

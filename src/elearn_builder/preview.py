@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import sys
 import tempfile
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from .diagnostics import ElearnError, SourceErrors
+from .watch import source_stamp
 
 PREVIEW_FORMATS = ("scorm2004", "scorm12")
 """The formats the preview page can host: its own recording LMS speaks SCORM 2004 and 1.2."""
@@ -113,22 +113,6 @@ def launches(packages: dict[str, dict[str, bytes]], formats: tuple[str, ...]) ->
         stage_order.setdefault(launch.stage, len(stage_order))
     found.sort(key=lambda l: (stage_order[l.stage], formats.index(l.format) if l.format in formats else len(formats)))
     return title, tuple(found)
-
-
-def source_stamp(options: PreviewOptions) -> tuple:
-    """Every file under the source, templates and profile paths with its mtime and size: changes on any edit."""
-    stamp = []
-    for root in (options.source, options.templates, options.profile):
-        if root is None:
-            continue
-        paths = [root] if root.is_file() else [Path(d) / f for d, _, fs in os.walk(root) for f in fs]
-        for path in paths:
-            try:
-                st = path.stat()
-            except OSError:
-                continue  # removed between the walk and the look
-            stamp.append((str(path), st.st_mtime_ns, st.st_size))
-    return tuple(sorted(stamp))
 
 
 class Superseded(Exception):

@@ -78,3 +78,19 @@ def as_json(result) -> dict:
             "diagnostics": [d.as_dict() for d in result.diagnostics],
             "packages": [{"path": str(p.path), "stage": p.stage, "format": p.format, "files": p.files,
                           "bytes": p.size, "seconds": round(p.seconds, 4)} for p in result.packages]}
+
+
+def rebuild_line(result, changed: str) -> str:
+    """``elearn build --watch``: one line per rebuild: what changed, packages rewritten, milliseconds."""
+    warnings = sum(d.severity == "warning" for d in result.diagnostics)
+    status = result.cache.get("status", "off")
+    how = {"hit": "inputs as before", "off": "no cache"}.get(status, f"{result.cache.get('deflated', 0)} entries compressed")
+    return (f"rebuilt after {changed} changed: {result.written} of {len(result.packages)} package(s) rewritten "
+            f"in {result.seconds * 1000:.0f} ms ({how}" + (f", {warnings} warning(s)" if warnings else "") + ")")
+
+
+def failed_line(error, changed: str, seconds: float, output) -> str:
+    """``elearn build --watch``: the line after a failed build's diagnostics; the output folder is as it was."""
+    where = f"after {changed} changed" if changed else "on the first build"
+    return (f"{error.message} ({where}, {seconds * 1000:.0f} ms): the zips in {output} are the last good "
+            "build's; still watching")
