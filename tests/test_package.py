@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from elearn_builder.diagnostics import ElearnError
-from elearn_builder import package
+from elearn_builder import deflater, package
 from elearn_builder.package import write_packages, zip_bytes_to
 
 
@@ -111,7 +111,7 @@ def test_deflater_takes_what_a_cache_holds_and_gives_it_what_it_made():
 
 
 def test_threads_give_the_same_bytes(monkeypatch):
-    monkeypatch.setattr(package, "PARALLEL_BYTES", 1)
+    monkeypatch.setattr(deflater, "PARALLEL_BYTES", 1)
     big = {f"f{i}.txt": (b"%d " % i) * 50_000 for i in range(6)}
     assert package.zip_bytes(big, package.Deflater(workers=2)) == zipfile_reference(big)
 

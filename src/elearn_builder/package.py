@@ -2,27 +2,24 @@
 
 The zip writer is ours (the same bytes ``zipfile`` writes for these settings) so that an entry's
 deflated data is computed once per distinct content: the runtime and the media are the same in
-every package, and a cache can hand back what an earlier build compressed.
+every package, and a cache can hand back what an earlier build compressed (``deflater.py``; a large
+``index.html`` is deflated in segments there, so the bytes differ from ``zipfile``'s for it alone).
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import struct
 import tempfile
 import time
 import zlib
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
+from .deflater import LEVEL, PARALLEL_BYTES, Deflater, compress, deflate, digest  # noqa: F401 (the package's API)
 from .diagnostics import ElearnError
 
 DEFAULT_EPOCH = 315532800
 """1980-01-01T00:00:00Z, the earliest time a zip can hold; used unless SOURCE_DATE_EPOCH is set."""
-LEVEL = 9
-"""Deflate level of every entry."""
-PARALLEL_BYTES = 512 * 1024
-"""With several workers, less data than this is still deflated in one thread (threads cost more)."""
 VERSION = 20  # "2.0": deflate
 UNIX = 3
 MODE = 0o644 << 16
@@ -37,78 +34,13 @@ def zip_time() -> tuple[int, int, int, int, int, int]:
     return time.gmtime(max(epoch, DEFAULT_EPOCH))[:6]
 
 
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def deflate(data: bytes) -> bytes:
-    """Raw deflate, as ``zipfile`` does it (``compressobj(level, DEFLATED, -15)``)."""
-    return zlib.compress(data, LEVEL, wbits=-15)
-
-
-class Deflater:
-    """Deflates each distinct content once; ``load``/``save`` let a cache keep results across builds."""
-
-    def __init__(self, load: Callable[[str], bytes | None] | None = None,
-                 save: Callable[[str, bytes], None] | None = None, workers: int = 1):
-        self.done: dict[str, bytes] = {}
-        self._keys: dict[int, tuple[bytes, str]] = {}
-        self.load, self.save = load, save
-        self.workers = max(1, workers or 1)
-        self.reused = self.deflated = 0
-
-    def key(self, data: bytes) -> str:
-        """``digest(data)``, worked out once per bytes object: the same objects recur in many packages."""
-        known = self._keys.get(id(data))
-        if known is not None and known[0] is data:  # the object is held here, so its id cannot be reused
-            return known[1]
-        key = digest(data)
-        self._keys[id(data)] = (data, key)
-        return key
-
-    def prepare(self, contents: Iterable[bytes]) -> None:
-        """Deflate every content not seen yet (in threads when there is enough of it: zlib frees the GIL)."""
-        todo: dict[str, bytes] = {}
-        for data in contents:
-            key = self.key(data)
-            if key in self.done or key in todo:
-                continue
-            cached = self.load(key) if self.load else None
-            if cached is not None:
-                self.done[key] = cached
-                self.reused += 1
-            else:
-                todo[key] = data
-        if not todo:
-            return
-        items = sorted(todo.items(), key=lambda kv: -len(kv[1]))
-        if self.workers > 1 and sum(len(d) for _, d in items) >= PARALLEL_BYTES:
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(self.workers) as pool:
-                results = list(pool.map(deflate, (d for _, d in items)))
-        else:
-            results = [deflate(d) for _, d in items]
-        for (key, _), packed in zip(items, results):
-            self.done[key] = packed
-            self.deflated += 1
-            if self.save:
-                self.save(key, packed)
-
-    def __call__(self, data: bytes) -> bytes:
-        key = self.key(data)
-        if key not in self.done:
-            self.prepare([data])
-        return self.done[key]
-
-
 def _dos(stamp: tuple[int, ...]) -> tuple[int, int]:
     year, month, day, hour, minute, second = stamp
     return hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day
 
 
-def zip_bytes(files: dict[str, bytes], deflater: Callable[[bytes], bytes] = deflate) -> bytes:
-    """A zip of ``files``: sorted entries, fixed time and mode, deflated (level 9), no extra fields."""
+def zip_bytes(files: dict[str, bytes], deflater: Callable[[bytes], bytes] = compress) -> bytes:
+    """A zip of ``files``: sorted entries, fixed time and mode, deflated (``deflater.compress``), no extra fields."""
     dostime, dosdate = _dos(zip_time())
     out, central = bytearray(), bytearray()
     names = sorted(files)
@@ -134,7 +66,7 @@ def zip_bytes(files: dict[str, bytes], deflater: Callable[[bytes], bytes] = defl
     return bytes(out)
 
 
-def zip_bytes_to(handle, files: dict[str, bytes], deflater: Callable[[bytes], bytes] = deflate) -> None:
+def zip_bytes_to(handle, files: dict[str, bytes], deflater: Callable[[bytes], bytes] = compress) -> None:
     """Write ``files`` to an open binary handle as a zip with sorted entries and fixed metadata."""
     handle.write(zip_bytes(files, deflater))
 
