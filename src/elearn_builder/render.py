@@ -30,13 +30,18 @@ class TemplateError(Exception):
 
 
 def environment(author_templates: Path | None) -> jinja2.Environment:
-    """Templates by search path: the author's folder first, then the built-in theme."""
+    """Templates by search path: the author's folder first, then the built-in theme; with
+    ``fragment(name, **locals)``, an include remembered between builds (``fragments.py``)."""
+    from .fragments import install
+
     loaders: list[jinja2.BaseLoader] = []
     if author_templates is not None and author_templates.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(author_templates)))
     loaders.append(jinja2.FileSystemLoader(str(THEME / "templates")))
-    return jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    install(env)
+    return env
 
 
 def load_strings(language: str) -> dict[str, str]:

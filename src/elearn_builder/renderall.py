@@ -1,6 +1,7 @@
 """Render every package of a build in memory, in one process or in several forked ones."""
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 from typing import Callable
@@ -37,8 +38,8 @@ def render_all(programme: Programme, stages, formats: list, options, schema_dir:
         media = shrink(media, options.max_image_width)
     jobs = [(stage, standard) for standard in formats for stage in stages]
     _RENDER.update(programme=programme, options=options, schema_dir=schema_dir, vocabulary=vocabulary,
-                   strings=strings, media=media, store=store, env=None, jobs=jobs, pages={},
-                   static=static_files())
+                   strings=strings, media=media, store=store, env=template_environment(options.templates, store),
+                   jobs=jobs, pages={}, static=static_files())
     packages, seconds = {}, {}
     try:
         workers = render_workers(options, len(jobs))
@@ -57,12 +58,65 @@ def render_all(programme: Programme, stages, formats: list, options, schema_dir:
                 packages[name], seconds[name] = files, took
                 tick(len(packages), f"rendered {name}")
     finally:
+        _RENDER.pop("env").globals["fragment"].fragments.end()
         _RENDER.clear()
     return packages, seconds
 
 
 _RENDER: dict = {}
 """What ``render_one`` needs, set by ``render_all`` (and inherited by forked workers)."""
+
+_TEMPLATES: dict = {}
+"""The last build's Jinja environment (``env``) and the hash of the sources it loads from (``key``)."""
+
+
+def template_sources(author: Path | None) -> str | None:
+    """A hash of every file the templates can come from (the author's folder, when it is one, and the
+    theme's), or None when one cannot be read."""
+    from .render import THEME
+
+    roots = ([Path(author)] if author is not None and Path(author).is_dir() else []) + [Path(str(THEME / "templates"))]
+    hasher = hashlib.sha256()
+    try:
+        for root in roots:
+            hasher.update(f"\0{root.resolve()}\0".encode("utf-8", "surrogateescape"))
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                hasher.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+                hasher.update(hashlib.sha256(path.read_bytes()).digest())
+    except OSError:
+        return None
+    return hasher.hexdigest()
+
+
+def template_environment(author: Path | None, store=None):
+    """The Jinja environment for the author's templates over the theme.
+
+    A long-lived process (``elearn preview``) builds again and again: while no template source
+    changed, the environment, with every template it compiled and every fragment it remembers
+    (``fragments.py``), is the last build's. Compiled
+    templates also come from the build cache (``store``) or, without one, from the tool's own
+    cache (``toolcache``).
+    """
+    from .render import THEME, environment
+    from .toolcache import bytecode_cache
+
+    key = template_sources(author)
+    env = _TEMPLATES.get("env") if key is not None and _TEMPLATES.get("key") == key else None
+    if env is None:
+        env = environment(author)
+        env.auto_reload = False  # the sources are checked above, once per build: no stat per include
+        env.globals["fragment"].fragments.load(key)
+        _TEMPLATES.clear()
+        if key is not None:
+            _TEMPLATES.update(key=key, env=env)
+    if store is not None:
+        from .cache import jinja_bytecode
+
+        env.bytecode_cache = jinja_bytecode(store)
+    else:
+        env.bytecode_cache = bytecode_cache(env, Path(str(THEME / "templates")))
+    env.globals["fragment"].fragments.begin(store)
+    return env
 
 
 def render_workers(options, packages: int) -> int:
@@ -74,20 +128,12 @@ def render_one(index: int) -> tuple[str, dict[str, bytes], float]:
     """Render the ``index``-th (stage, format) of the build in progress: (zip name, files, seconds)."""
     from .build import package_name
     from .controlfiles import ControlFileError, control_files
-    from .render import TemplateError, environment, render_page, render_stage
+    from .render import TemplateError, render_page, render_stage
     from .xapidata import runtime_xapi
 
     began = time.perf_counter()
     r = _RENDER
     programme, options = r["programme"], r["options"]
-    if r["env"] is None:
-        env = environment(options.templates)
-        env.auto_reload = False  # templates cannot change during one build: no stat per include
-        if r["store"] is not None:
-            from .cache import jinja_bytecode
-
-            env.bytecode_cache = jinja_bytecode(r["store"])
-        r["env"] = env
     stage, standard = r["jobs"][index]
     name = package_name(programme, stage.id, standard.name)
     try:
