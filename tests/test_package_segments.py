@@ -94,11 +94,14 @@ def test_an_edit_re_deflates_only_the_segments_around_it():
     assert second.deflated == 1 and second.reused == 0
 
 
-def test_the_process_memo_serves_a_later_build_without_a_store():
-    deflater.Deflater().prepare([BIG])
-    again = deflater.Deflater()
+def test_the_process_memo_serves_a_later_build_with_a_cache_but_not_one_without():
+    deflater.Deflater({}.get, {}.__setitem__).prepare([BIG])
+    again = deflater.Deflater({}.get, {}.__setitem__)  # a cache that lost everything: the process still has it
     assert again(BIG) == deflater.compress(BIG)
     assert again.deflated == 0 and again.reused == 0  # remembered segments are neither compressed nor cached
+    uncached = deflater.Deflater()  # --no-cache: all the work again
+    assert uncached(BIG) == deflater.compress(BIG)
+    assert uncached.deflated == 1
 
 
 def test_the_memo_keeps_within_its_bound(monkeypatch):

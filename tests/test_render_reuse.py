@@ -100,11 +100,11 @@ def test_fragments_are_reused_only_while_what_they_read_is_the_same(course, tmp_
     out = tmp_path / "out"
     for words in ["One.", "Two.", "Three."]:
         edit_first_page(course, words)
-        build(BuildOptions(source=course, output=out, templates=None, cache=False))
+        build(BuildOptions(source=course, output=out, templates=None, cache_dir=tmp_path / "cache"))
     fragments = renderall._TEMPLATES["env"].globals["fragment"].fragments
     before = fragments.rendered
     edit_first_page(course, "Four.")
-    build(BuildOptions(source=course, output=out, templates=None, cache=False))
+    build(BuildOptions(source=course, output=out, templates=None, cache_dir=tmp_path / "cache"))
     rendered = fragments.rendered - before
     stages = 3
     assert 0 < rendered < 10 * stages  # the edited module's pages (and nothing stage-wide) again
@@ -121,16 +121,16 @@ def test_an_author_page_template_is_kept_by_what_it_reads(course, tmp_path):
     out = tmp_path / "out"
     for words in ["One.", "Two.", "Three."]:
         edit_first_page(course, words)
-        build(BuildOptions(source=course, output=out, templates=templates, cache=False))
+        build(BuildOptions(source=course, output=out, templates=templates, cache_dir=tmp_path / "cache"))
     fragments = renderall._TEMPLATES["env"].globals["fragment"].fragments
     assert {root for root, _, _ in fragments.names("page.html.j2")} == {"page", "stage", "programme"}
     assert zips(out) == clean_build(course, tmp_path / "clean", templates)
     before = fragments.rendered
-    build(BuildOptions(source=course, output=out, templates=templates, cache=False))
+    build(BuildOptions(source=course, output=out, templates=templates, cache_dir=tmp_path / "cache"))
     assert fragments.rendered == before  # nothing changed: every fragment kept, each stage's its own
     (course / "programme.yaml").write_text((course / "programme.yaml").read_text().replace(
         "title: Reflective Supervision", "title: Reflective Supervision (2nd edition)", 1))
-    build(BuildOptions(source=course, output=out, templates=templates, cache=False))
+    build(BuildOptions(source=course, output=out, templates=templates, cache_dir=tmp_path / "cache"))
     pages = sum(len(m.pages) for m in load_course(course, Diagnostics()).modules)
     assert fragments.rendered - before >= 3 * pages  # the programme's title is on every page
     assert zips(out) == clean_build(course, tmp_path / "clean-retitled", templates)
@@ -262,8 +262,7 @@ def test_the_tool_cache_is_per_python_and_jinja_and_follows_xdg(tmp_path, monkey
 
 
 def test_what_templates_read_is_kept_for_the_next_process(course, tmp_path, monkeypatch):
-    for n in range(2):
-        build(BuildOptions(source=course, output=tmp_path / "out", templates=None, cache=False))
+    build(BuildOptions(source=course, output=tmp_path / "out", templates=None, cache_dir=tmp_path / "cache"))
     saved = list((toolcache.folder() / "fragments").iterdir())
     assert len(saved) == 1
     fresh_process()
@@ -277,13 +276,13 @@ def test_what_templates_read_is_kept_for_the_next_process(course, tmp_path, monk
     monkeypatch.setattr(jinja2.Environment, "parse", spy)
     for n in range(2):
         edit_first_page(course, f"Edit {n}.")
-        build(BuildOptions(source=course, output=tmp_path / "out", templates=None, cache=False))
+        build(BuildOptions(source=course, output=tmp_path / "out", templates=None, cache_dir=tmp_path / "cache"))
     assert parsed == []  # the second build keys its fragments with what the first process found
     assert zips(tmp_path / "out") == clean_build(course, tmp_path / "clean")
     saved[0].write_bytes(b"{not json")
     fresh_process()
     for n in range(2):
-        build(BuildOptions(source=course, output=tmp_path / "again", templates=None, cache=False))
+        build(BuildOptions(source=course, output=tmp_path / "again", templates=None, cache_dir=tmp_path / "other"))
     assert parsed and zips(tmp_path / "again") == clean_build(course, tmp_path / "clean")
 
 
@@ -305,3 +304,16 @@ def test_with_the_build_cache_a_new_process_reuses_the_last_builds_fragments(cou
     build(BuildOptions(source=course, output=out, templates=None))
     assert renderall._TEMPLATES["env"].globals["fragment"].fragments.reused < reused  # pages across stages only
     assert zips(out) == clean_build(course, tmp_path / "clean-again")
+
+
+def test_a_build_without_its_cache_renders_every_fragment_again(course, tmp_path):
+    out = tmp_path / "out"
+    for words in ["One.", "Two."]:
+        edit_first_page(course, words)
+        build(BuildOptions(source=course, output=out, templates=None, cache_dir=tmp_path / "cache"))
+    fragments = renderall._TEMPLATES["env"].globals["fragment"].fragments
+    reused, rendered = fragments.reused, fragments.rendered
+    build(BuildOptions(source=course, output=out, templates=None, cache=False))  # --no-cache: all the work again
+    assert fragments.reused == reused
+    assert fragments.rendered > rendered
+    assert zips(out) == clean_build(course, tmp_path / "clean")

@@ -176,7 +176,7 @@ class Deflater:
             for part, skey in zip(parts, joined[key]):
                 if skey in pieces or skey in todo:
                     continue
-                cached = MEMO.get(skey)
+                cached = MEMO.get(skey) if self.load else None  # without a cache (--no-cache), all work again
                 if cached is None and self.load:
                     cached = self.load(skey)
                     if cached is not None:
@@ -203,7 +203,7 @@ class Deflater:
                 self.deflated += 1
         for key, keys in joined.items():
             self.done[key] = b"".join(pieces[k] for k in keys)
-            for k in keys:
+            for k in keys if self.load else ():
                 MEMO.put(k, pieces[k])
             if any(k in todo for k in keys):
                 self.deflated += 1

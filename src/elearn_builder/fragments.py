@@ -79,6 +79,8 @@ class Fragments:
         self.sources: str | None = None
         """A hash of every template source (``renderall.template_sources``): what ``uses`` is kept under."""
         self.changed = False
+        self.reusing = False
+        """Whether the build in progress may reuse fragments (only with its build cache on)."""
         self.store = None
         """The build cache of the build in progress, when fragments are kept there (``begin``)."""
         self._bundle: str | None = None
@@ -87,7 +89,7 @@ class Fragments:
         self.digests: dict[int, tuple[object, bytes | None]] = {}
         self.rendered = self.reused = 0
 
-    def begin(self, store=None) -> None:
+    def begin(self, store=None, reuse: bool = True) -> None:
         """A build starts: what the last one used stays, what it did not is dropped. With a build cache
         (``store``) and the tool cache on, the fragments of the last build that used the same templates
         come from the build cache, so even a new process's first build reuses them."""
@@ -97,6 +99,9 @@ class Fragments:
         if self.current:
             self.previous, self.current = self.current, {}
         self.digests.clear()  # values are a build's objects: their ids mean nothing after it
+        self.reusing = reuse  # False for a build without its cache (--no-cache): every fragment rendered
+        if not self.reusing:
+            self.previous = {}
         self.store = store if store is not None and self.sources and folder() is not None else None
         if self.store is not None and not self.previous:
             try:
@@ -225,7 +230,7 @@ class Fragments:
     def render(self, context: jinja2.runtime.Context, name: str, local: dict) -> Markup:
         values = {**context.get_all(), **local}
         # a process's first build has nothing to reuse, unless the build cache keeps fragments
-        key = self.key(name, values) if self.builds > 1 or self.store is not None else None
+        key = self.key(name, values) if self.reusing and (self.builds > 1 or self.store is not None) else None
         if key is not None:
             text = self.current.get(key)
             text = self.previous.get(key) if text is None else text

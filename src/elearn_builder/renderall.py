@@ -115,7 +115,7 @@ def template_environment(author: Path | None, store=None):
         env.bytecode_cache = jinja_bytecode(store)
     else:
         env.bytecode_cache = bytecode_cache(env, Path(str(THEME / "templates")))
-    env.globals["fragment"].fragments.begin(store)
+    env.globals["fragment"].fragments.begin(store, reuse=store is not None)
     return env
 
 
