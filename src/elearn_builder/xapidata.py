@@ -22,20 +22,32 @@ def find_profile(folder_or_file: Path | None, programme: Programme) -> Path | No
     return candidate if candidate.is_file() else None
 
 
+_CHECKED: dict[str, tuple[str, ...]] = {}
+"""Profile texts checked in this process, with their problems (``check_profile`` is a pure function of the text)."""
+
+
 def load_vocabulary(path: Path, diags: Diagnostics):
     """The profile's vocabulary, or None after diagnostics located at the profile file."""
     from .profile import Vocabulary, check_profile
 
     where = Location(str(path), 1, 1)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        doc = json.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         diags.error(where, "xapi.profile-unreadable", f"cannot read the xAPI profile: {exc}")
         return None
     except json.JSONDecodeError as exc:
         diags.error(Location(str(path), exc.lineno, exc.colno), "xapi.profile-json", f"not JSON: {exc.msg}")
         return None
-    problems = check_profile(doc) if isinstance(doc, dict) else ["the profile must be a JSON object"]
+    if not isinstance(doc, dict):
+        problems = ["the profile must be a JSON object"]
+    elif text in _CHECKED:  # a long-lived process (--watch, preview) checks an unchanged profile once
+        problems = _CHECKED[text]
+    else:
+        problems = _CHECKED.setdefault(text, tuple(check_profile(doc)))
+        while len(_CHECKED) > 8:
+            del _CHECKED[next(iter(_CHECKED))]
     for problem in problems:
         diags.error(where, "xapi.profile-invalid", problem)
     return None if problems else Vocabulary(doc)
