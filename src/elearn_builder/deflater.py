@@ -140,6 +140,7 @@ class Deflater:
                  save: Callable[[str, bytes], None] | None = None, workers: int = 1):
         self.done: dict[str, bytes] = {}
         self._keys: dict[int, tuple[bytes, str]] = {}
+        self._crcs: dict[str, int] = {}
         self.load, self.save = load, save
         self.workers = max(1, workers or 1)
         self.reused = self.deflated = 0
@@ -152,6 +153,13 @@ class Deflater:
         key = digest(data)
         self._keys[id(data)] = (data, key)
         return key
+
+    def crc32(self, data: bytes) -> int:
+        """``zlib.crc32(data)``, worked out once per content: the same contents recur in many packages."""
+        key = self.key(data)
+        if key not in self._crcs:
+            self._crcs[key] = zlib.crc32(data)
+        return self._crcs[key]
 
     def prepare(self, contents: Iterable[bytes]) -> None:
         """Deflate every content not seen yet (in threads when there is enough of it: zlib frees the GIL)."""

@@ -44,6 +44,7 @@ def zip_bytes(files: dict[str, bytes], deflater: Callable[[bytes], bytes] = comp
     dostime, dosdate = _dos(zip_time())
     out, central = bytearray(), bytearray()
     names = sorted(files)
+    checksum = getattr(deflater, "crc32", zlib.crc32)  # a Deflater works each content's CRC out once
     for name in names:
         data = files[name]
         packed = deflater(data)
@@ -51,7 +52,7 @@ def zip_bytes(files: dict[str, bytes], deflater: Callable[[bytes], bytes] = comp
             raw, flags = name.encode("ascii"), 0
         except UnicodeEncodeError:
             raw, flags = name.encode("utf-8"), 0x800
-        crc = zlib.crc32(data)
+        crc = checksum(data)
         offset = len(out)
         out += struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", VERSION, 0, flags, 8, dostime, dosdate,
                            crc, len(packed), len(data), len(raw), 0)
