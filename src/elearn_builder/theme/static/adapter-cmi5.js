@@ -28,24 +28,22 @@
     const launch = { endpoint: L.param("endpoint"), fetch: L.param("fetch"), actor: L.agent(L.param("actor")),
       registration: L.param("registration"), activityId: L.param("activityId") };
     if (!launch.endpoint || !launch.fetch || !launch.actor || !launch.registration || !launch.activityId || !data.xapi) return null;
-    let store = null;
-    let doc = {};
-    let writable = false;
-
-    async function start() {
+    async function begin(session) {
       const conn = { endpoint: launch.endpoint, actor: launch.actor };
       conn.auth = await L.fetchToken(launch.fetch); // once per launch (section 8.2)
       const where = { activityId: launch.activityId, registration: launch.registration,
         stateId: `${data.programme.iri}${STATE_SUFFIX}` };
-      store = L.stateStore(conn, where);
+      const store = L.stateStore(conn, where);
+      session.store = store;
       const reply = await store.get("LMS.LaunchData");
       const ld = reply.status === 200 ? reply.json() : null;
       if (!ld || !ld.contextTemplate) throw new Error(`LMS.LaunchData not readable (${reply.status})`);
       const prefs = await L.request(conn, "GET", "agents/profile",
         { query: { agent: JSON.stringify(launch.actor), profileId: "cmi5LearnerPreferences" } });
       const mode = ["Normal", "Browse", "Review"].includes(ld.launchMode) ? ld.launchMode : "Normal";
-      writable = mode === "Normal";
-      doc = (await store.load()) || {};
+      session.writable = mode === "Normal";
+      const doc = (await store.load()) || {};
+      session.doc = doc;
       const ext = data.xapi.vocabulary.extensions;
       const mastery = typeof ld.masteryScore === "number" && ld.masteryScore >= 0 && ld.masteryScore <= 1 ? ld.masteryScore : null;
       const template = ld.contextTemplate;
@@ -68,29 +66,6 @@
       };
     }
 
-    const keep = (changes) => { if (writable) Object.assign(doc, changes); return true; };
-    return {
-      name: "cmi5",
-      start() {
-        return start().catch((e) => {
-          console.warn(`elearn: cmi5 launch failed: ${e.message}`);
-          return null;
-        });
-      },
-      setLocation: (pageId) => keep({ location: pageId }),
-      setSuspendData: (text) => keep({ suspendData: text }),
-      setProgress: (measure) => keep({ progress: measure }),
-      setScore: (percent) => keep({ score: percent }),
-      setStatus: (completed, passed) => keep({ completed: !!completed, passed }),
-      recordInteraction: () => true, // the statements carry them (elearn-xapi.js)
-      commit() {
-        if (writable && store) store.save(doc);
-        return true;
-      },
-      finish() {
-        if (writable && store) store.save(doc, true);
-        return true;
-      },
-    };
+    return L.stateAdapter("cmi5", "cmi5", false, begin);
   };
 })(window.Elearn = window.Elearn || {});

@@ -18,8 +18,6 @@
     const actor = L.agent(L.param("actor"));
     if (!endpoint || !actor || !data.xapi) return null;
     const activityId = L.param("activity_id") || data.xapi.activities.course;
-    let store = null;
-    let doc = {};
 
     /** The launch's registration, else the one this learner got on an earlier launch, else a new one. */
     function registration() {
@@ -33,10 +31,12 @@
       return made;
     }
 
-    async function start() {
+    async function begin(session) {
       const conn = { endpoint, auth: Promise.resolve(auth), actor, registration: registration() };
-      store = L.stateStore(conn, { activityId, registration: conn.registration, stateId: `${data.programme.iri}${STATE_SUFFIX}` });
-      doc = (await store.load()) || {};
+      const store = L.stateStore(conn, { activityId, registration: conn.registration, stateId: `${data.programme.iri}${STATE_SUFFIX}` });
+      session.store = store;
+      const doc = (await store.load()) || {};
+      session.doc = doc;
       const grouping = L.param("grouping") ? [{ objectType: "Activity", id: L.param("grouping") }] : [];
       return {
         entry: doc.suspendData ? "resume" : "ab-initio",
@@ -50,29 +50,6 @@
       };
     }
 
-    const keep = (changes) => { Object.assign(doc, changes); return true; };
-    return {
-      name: "xapi",
-      start() {
-        return start().catch((e) => {
-          console.warn(`elearn: xAPI launch failed: ${e.message}`);
-          return null;
-        });
-      },
-      setLocation: (pageId) => keep({ location: pageId }),
-      setSuspendData: (text) => keep({ suspendData: text }),
-      setProgress: (measure) => keep({ progress: measure }),
-      setScore: (percent) => keep({ score: percent }),
-      setStatus: (completed, passed) => keep({ completed: !!completed, passed }),
-      recordInteraction: () => true, // the statements carry them (elearn-xapi.js)
-      commit() {
-        if (store) store.save(doc);
-        return true;
-      },
-      finish() {
-        if (store) store.save(doc, true);
-        return true;
-      },
-    };
+    return L.stateAdapter("xapi", "xAPI", true, begin);
   };
 })(window.Elearn = window.Elearn || {});

@@ -5,6 +5,7 @@
  *   request(conn, method, resource, {query, body, keepalive, timeout})  -> {status, text, json()}
  *   fetchToken(url)        POST once to a cmi5 fetch URL or a token URL -> an Authorization value
  *   stateStore(conn, ...)  one JSON State document, mirrored in localStorage (see below)
+ *   stateAdapter(name, label, writable, begin)  the adapter interface over that document (cmi5, xapi)
  *   scormConnection(data, learner, memo)  the LRS of a SCORM launch (query, else build settings) or null
  * Credentials only ever come from the launch URL, a token URL, or a build setting the author asked
  * for explicitly: nothing here stores an Authorization value. Plain ES2017, no dependencies. */
@@ -148,6 +149,38 @@
     };
   }
 
+  /** The adapter interface of docs/runtime.md for the formats whose only tracking is xAPI (cmi5, xapi):
+   *  the bookmark, suspend data, progress, score and status go into one State document, saved on
+   *  commit and with keepalive on finish; interactions travel in the statements (elearn-xapi.js).
+   *  `begin(session)` is the launch: it sets `session.store` (a stateStore), `session.doc` (what it
+   *  loaded) and `session.writable` (nothing is kept or written while false), and resolves to what
+   *  start() gives; a failed launch is logged with `label` and gives null. */
+  function stateAdapter(name, label, writable, begin) {
+    const session = { store: null, doc: {}, writable };
+    const keep = (changes) => { if (session.writable) Object.assign(session.doc, changes); return true; };
+    const save = (keepalive) => {
+      if (session.writable && session.store) session.store.save(session.doc, keepalive);
+      return true;
+    };
+    return {
+      name,
+      start() {
+        return begin(session).catch((e) => {
+          console.warn(`elearn: ${label} launch failed: ${e.message}`);
+          return null;
+        });
+      },
+      setLocation: (pageId) => keep({ location: pageId }),
+      setSuspendData: (text) => keep({ suspendData: text }),
+      setProgress: (measure) => keep({ progress: measure }),
+      setScore: (percent) => keep({ score: percent }),
+      setStatus: (completed, passed) => keep({ completed: !!completed, passed }),
+      recordInteraction: () => true, // the statements carry them (elearn-xapi.js)
+      commit: () => save(false),
+      finish: () => save(true),
+    };
+  }
+
   /** The LRS of a SCORM launch: `endpoint` and `auth` (or `token_url`) from the launch URL, else from
    *  the build settings (data.xapi.lrs: endpoint, tokenUrl, and auth only when the author embedded it).
    *  The actor is the launch's `actor`, else an account made of the LMS's learner id; the registration
@@ -175,5 +208,6 @@
       grouping: param("grouping") ? [{ objectType: "Activity", id: param("grouping") }] : [] };
   }
 
-  Elearn.lrs = { VERSION, uuid, isUuid, param, agent, request, fetchToken, stateStore, scormConnection, local };
+  Elearn.lrs = { VERSION, uuid, isUuid, param, agent, request, fetchToken, stateStore, stateAdapter, scormConnection,
+    local };
 })(window.Elearn = window.Elearn || {});
