@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -16,10 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from previewing import running_preview
+
 from elearn_builder.diagnostics import ElearnError
 from elearn_builder.newcourse import new_course
 from elearn_builder.preview import Preview, PreviewOptions, launches, source_stamp
-from elearn_builder.previewserver import PreviewServer, open_server
+from elearn_builder.previewserver import open_server
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("social-worker", "experienced-social-worker", "manager")
@@ -56,19 +57,8 @@ def options(course: Path, **more) -> PreviewOptions:
 @pytest.fixture
 def served(course):
     """A preview of the new course, built, watched and served on 127.0.0.1; yields (preview, base URL)."""
-    preview = Preview(options(course))
-    preview.rebuild()
-    server = PreviewServer(preview, 0)
-    stop = threading.Event()
-    threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True),
-               threading.Thread(target=preview.watch, args=(stop,), daemon=True)]
-    for thread in threads:
-        thread.start()
-    yield preview, server.url
-    stop.set()
-    server.stop()
-    for thread in threads:
-        thread.join(timeout=5)
+    with running_preview(options(course)) as running:
+        yield running
 
 
 def get(url: str) -> tuple[int, str, bytes]:

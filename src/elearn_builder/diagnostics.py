@@ -32,8 +32,23 @@ class Diagnostic:
 
 
 @dataclass
-class Diagnostics:
-    """A collector: validators add to it and never raise for one bad item."""
+class Collector:
+    """Problems gathered by checks that never raise for one bad item (each with a ``severity``)."""
+
+    items: list = field(default_factory=list)
+
+    @property
+    def errors(self) -> list:
+        return [d for d in self.items if d.severity == ERROR]
+
+    @property
+    def warnings(self) -> list:
+        return [d for d in self.items if d.severity == WARNING]
+
+
+@dataclass
+class Diagnostics(Collector):
+    """The source validators' collector: problems located by ``path:line:col``."""
 
     items: list[Diagnostic] = field(default_factory=list)
 
@@ -42,14 +57,6 @@ class Diagnostics:
 
     def warning(self, location: Location, code: str, message: str) -> None:
         self.items.append(Diagnostic(location, WARNING, code, message))
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.items if d.severity == ERROR]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.items if d.severity == WARNING]
 
     def sorted(self) -> list[Diagnostic]:
         """Diagnostics in source order (path, line, column), errors before warnings at one place."""

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-from .diagnostics import ERROR, WARNING
+from .diagnostics import ERROR, WARNING, Collector
 
 IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$")
 """An absolute IRI: a scheme, a colon and no whitespace (xAPI Data §2.4.4.1, cmi5 §13.1.x ids)."""
@@ -35,8 +35,8 @@ class Finding:
 
 
 @dataclass
-class Findings:
-    """A collector: checks add to it and never raise for one bad item."""
+class Findings(Collector):
+    """The package checks' collector: problems located by zip member and line."""
 
     items: list[Finding] = field(default_factory=list)
 
@@ -45,14 +45,6 @@ class Findings:
 
     def warning(self, member: str, code: str, message: str, line: int | None = None) -> None:
         self.items.append(Finding(member, line, WARNING, code, message))
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.items if f.severity == ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.items if f.severity == WARNING]
 
     def sorted(self) -> list[Finding]:
         """Package-level first, then by member and line; errors before warnings at one place."""

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import statistics
-import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
+from previewing import running_preview
 from sco import Answer, answer_and_submit, course_data, go, right_response
 
 from elearn_builder.newcourse import new_course
-from elearn_builder.preview import Preview, PreviewOptions
-from elearn_builder.previewserver import PreviewServer
+from elearn_builder.preview import PreviewOptions
 
 REPO = Path(__file__).resolve().parents[2]
 RELOAD_BUDGET = 2.0
@@ -23,27 +23,9 @@ RELOAD_BUDGET = 2.0
 def serve_preview(page):
     """Start a preview (built, watched, served on 127.0.0.1) of the given options; returns its base URL.
     At the end the page leaves first, so that no request of it meets a stopped server."""
-    running = []
-
-    def start(options: PreviewOptions) -> str:
-        preview = Preview(options)
-        preview.rebuild()
-        server = PreviewServer(preview, 0)
-        stop = threading.Event()
-        threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True),
-                   threading.Thread(target=preview.watch, args=(stop,), daemon=True)]
-        for thread in threads:
-            thread.start()
-        running.append((server, stop, threads))
-        return server.url
-
-    yield start
-    page.goto("about:blank")
-    for server, stop, threads in running:
-        stop.set()
-        server.stop()
-        for thread in threads:
-            thread.join(timeout=5)
+    with ExitStack() as running:
+        yield lambda options: running.enter_context(running_preview(options))[1]
+        page.goto("about:blank")
 
 
 @pytest.fixture
