@@ -1,9 +1,12 @@
 """The commands for LRS analysts: ``xapi generate``, ``xapi check``, ``lrs query`` and ``report baseline``."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -49,6 +52,34 @@ def query_options(function):
                         help="Page size asked of the LRS (every page is still read).")(function)
 
 
+@contextlib.contextmanager
+def output_file(output: str):
+    """A text file written whole or not at all (a temporary file beside it, renamed at the end; removed when the
+    command fails, leaving any earlier file as it was); ``-`` is stdout."""
+    if output == "-":
+        yield sys.stdout
+        return
+    target = Path(output)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise click.FileError(output, exc.strerror) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def agent_filter(value: str | None) -> dict | None:
     if not value:
         return None
@@ -89,13 +120,16 @@ def xapi() -> None:
 @click.option("--output", "-o", default="-", show_default=True, help="JSON-lines file, - for stdout.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True,
               help="Statements per POST when sending to an LRS.")
+@click.option("--profile", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The xAPI profile (default: $ELEARN_PROFILE, else the programme's, installed with the tool).")
 @lrs_options
-def generate(seed, learners, output, batch_size, connect) -> None:
+def generate(seed, learners, output, batch_size, profile, connect) -> None:
     """Realistic statements of the profile (two organisations, three stages); to a file, or POSTed to an LRS
     when an endpoint is given."""
     from .generate import generate_statements, json_lines
+    from .profile import load_profile
 
-    statements = generate_statements(seed, learners)
+    statements = generate_statements(seed, learners, load_profile(profile))
     connection = connect(required=False)
     if connection is not None:
         from .lrs import post
@@ -103,7 +137,7 @@ def generate(seed, learners, output, batch_size, connect) -> None:
         sent = post(connection, statements, batch_size)
         click.echo(f"sent {sent} statement(s) to {connection.shown}", err=True)
         return
-    with click.open_file(output, "w", encoding="utf-8") as handle:
+    with output_file(output) as handle:
         handle.writelines(json_lines(statements))
 
 
@@ -111,7 +145,7 @@ def generate(seed, learners, output, batch_size, connect) -> None:
 @click.argument("source", required=False)
 @click.option("--from-lrs", is_flag=True, help="Check the statements an LRS query returns.")
 @click.option("--profile", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="The xAPI profile (default: the repository's, or $ELEARN_PROFILE).")
+              help="The xAPI profile (default: $ELEARN_PROFILE, else the programme's, installed with the tool).")
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON lines.")
 @query_options
 @lrs_options
@@ -160,7 +194,7 @@ def query(fmt, output, connect, **filters) -> None:
 
     filters["agent"] = agent_filter(filters.get("agent"))
     statements = _Counter(run_query(connect(), **filters))
-    with click.open_file(output, "w", encoding="utf-8") as handle:
+    with output_file(output) as handle:
         handle.writelines((csv_lines if fmt == "csv" else json_lines)(statements))
     click.echo(f"{statements.count} statement(s)", err=True)
 

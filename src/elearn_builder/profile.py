@@ -9,8 +9,13 @@ from pathlib import Path
 
 PROFILE_CONTEXT = "https://w3id.org/xapi/profiles/context"
 CONFORMS_TO = "https://w3id.org/xapi/profiles#1.0"
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "xapi_profiles" / "reflective-supervision.jsonld"
-"""The profile in the repository; ``$ELEARN_PROFILE`` names another file."""
+PROFILE_NAME = "reflective-supervision.jsonld"
+PACKAGED_PATH = Path(__file__).resolve().parent / "xapi_profiles" / PROFILE_NAME
+"""The programme's profile as installed with the tool (package data: pyproject's force-include)."""
+SOURCE_PATH = Path(__file__).resolve().parents[2] / "xapi_profiles" / PROFILE_NAME
+"""The same file in the repository, which an editable install reads."""
+DEFAULT_PATH = PACKAGED_PATH if PACKAGED_PATH.is_file() else SOURCE_PATH
+"""The programme's profile; ``$ELEARN_PROFILE`` or a command's ``--profile`` names another file."""
 
 ADL_VERB, ADL_TYPE = "http://adlnet.gov/expapi/verbs/", "http://adlnet.gov/expapi/activities/"
 CMI5 = "https://w3id.org/xapi/cmi5/"
@@ -37,16 +42,15 @@ CONTEXT_TYPES = ("contextGroupingActivityType", "contextParentActivityType", "co
 def load_profile(path: str | Path | None = None) -> dict:
     """The profile document as plain JSON (no JSON-LD processing needed to use it).
 
-    Without a path: ``$ELEARN_PROFILE``, else the repository's copy (source tree, or
-    ``xapi_profiles/`` in the current folder for an installed package).
+    Without a path: ``$ELEARN_PROFILE``, else the programme's profile installed with the tool.
     """
     from .diagnostics import ElearnError
 
     given = path or os.environ.get("ELEARN_PROFILE")
-    candidates = [Path(given)] if given else [DEFAULT_PATH, Path.cwd() / "xapi_profiles" / DEFAULT_PATH.name]
-    found = next((c for c in candidates if c.is_file()), None)
-    if found is None:
-        raise ElearnError(f"no xAPI profile at {candidates[0]}: give --profile or set ELEARN_PROFILE")
+    found = Path(given) if given else DEFAULT_PATH
+    if not found.is_file():
+        hint = "give --profile FILE or set ELEARN_PROFILE" if given else "reinstall elearn-builder, or give --profile FILE"
+        raise ElearnError(f"no xAPI profile at {found}: {hint}")
     try:
         return json.loads(found.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
