@@ -83,6 +83,8 @@ def test_every_built_package_passes_without_schemas(built):
         # Built without the schema folder, SCORM manifests name control files that are not shipped: said once.
         expected = ["scorm.control-file-missing"] if report.format.startswith("scorm") else []
         assert codes(report) == expected
+        # ... and the warning names the way to a package that passes --strict.
+        assert all("`elearn build --schemas DIR` puts them there" in f.message for f in report.findings)
 
 
 def test_every_built_package_passes_with_schemas(built_with_schemas, schemas_dir):

@@ -196,7 +196,7 @@ def build_fresh(options: BuildOptions, store, started: float,
     schema_dir = schema_folder(options)
     if schema_dir is None:
         notes.append("no schema folder given (--schemas or ELEARN_SCHEMAS): packages are built without the "
-                     "XSD control files; most LMSs accept that")
+                     "XSD control files; most LMSs accept that, `elearn validate --strict` does not")
     elif not schema_dir.is_dir():
         raise ElearnError(f'schema folder "{schema_dir}" not found (from --schemas or {SCHEMAS_ENV})')
     timings["load"] = time.perf_counter() - started - timings["inputs"]

@@ -193,7 +193,8 @@ def _control_files(m: _Manifest) -> None:
     if missing:
         m.warning("scorm.control-file-missing", f'{", ".join(missing)}, named in xsi:schemaLocation, '
                                                 f'{"is" if len(missing) == 1 else "are"} not at the package root '
-                                                "(CAM: control files travel with the manifest; most LMSs cope)",
+                                                "(CAM: control files travel with the manifest; most LMSs cope; "
+                                                "`elearn build --schemas DIR` puts them there)",
                   m.root)
 
 
