@@ -5,10 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if ! command -v chromium >/dev/null 2>&1; then
-  echo "== installing Debian chromium"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  bash scripts/install-chromium.sh  # waits for a held apt/dpkg lock, saying so
 fi
 
 echo "== installing the Python package and test tools into .venv"
