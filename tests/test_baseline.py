@@ -44,11 +44,12 @@ def expected_figures(statements: list[dict]) -> dict:
         mine.sort(key=lambda s: s["timestamp"])
         org = ext(mine[0], "organisation")
         verbs = {verb(s) for s in mine}
-        row = stages.setdefault(stage, Counter())
-        row["learners"] += 1
-        row["completed"] += "completed" in verbs
-        row["assessed"] += bool(verbs & {"passed", "failed"})
-        row["passed"] += "passed" in verbs
+        for group in ((stage, ALL), (stage, org)):
+            row = stages.setdefault(group, Counter())
+            row["learners"] += 1
+            row["completed"] += "completed" in verbs
+            row["assessed"] += bool(verbs & {"passed", "failed"})
+            row["passed"] += "passed" in verbs
         assessed = [s for s in mine if verb(s) == "self-assessed"]
         ratings = defaultdict(list)
         for s in mine:
@@ -64,13 +65,16 @@ def expected_figures(statements: list[dict]) -> dict:
             change = (last["result"]["extensions"][EXT + "scores"][area] - first["result"]["extensions"][EXT + "scores"][
                 area]) if len(assessed) > 1 else None
             for group in ((stage, ALL, ALL), (stage, org, ALL), (stage, org, month)):
-                scores[group + (area,)].append((score, level > score, change))
+                scores[group + (area,)].append((score, level > score, change, level))
         for domain in [k for k in ratings if isinstance(k, int)]:
             for group in ((stage, ALL, domain), (stage, org, domain)):
                 domains[group].append(mean(ratings[domain]))
-    wrong = Counter(s["object"]["id"] for s in statements
-                    if verb(s) == "answered" and s["result"].get("success") is False)
-    return {"scores": scores, "stages": stages, "domains": domains, "wrong": wrong}
+    answered = [s for s in statements if verb(s) == "answered" and "success" in s["result"]]
+    wrong = Counter(s["object"]["id"] for s in answered if s["result"]["success"] is False)
+    learners = defaultdict(set)
+    for s in answered:
+        learners[s["object"]["id"]].add(s["actor"]["account"]["name"])
+    return {"scores": scores, "stages": stages, "domains": domains, "wrong": wrong, "learners": learners}
 
 
 def check_tables(tables: dict, expected: dict) -> None:
@@ -87,7 +91,9 @@ def check_tables(tables: dict, expected: dict) -> None:
             assert float(row["mean_change"]) == pytest.approx(mean(changes), abs=5e-4)
         buckets = Counter(min(5, max(1, math.floor(e[0] + 0.5))) for e in entries)  # half up
         assert [int(row[f"score_{i}"]) for i in range(1, 6)] == [buckets[i] for i in range(1, 6)], key
-    stages = {r["stage"]: r for r in tables["stages"]}
+        assert int(row["expected_level"]) == Counter(e[3] for e in entries).most_common(1)[0][0], key
+    stages = {(r["stage"], r["organisation"]): r for r in tables["stages"]}
+    assert set(stages) == set(expected["stages"])
     for stage, counts in expected["stages"].items():
         row = stages[stage]
         assert int(row["learners"]) == int(row["started"]) == counts["learners"]
@@ -102,6 +108,9 @@ def check_tables(tables: dict, expected: dict) -> None:
     top = [(r["question"], int(r["wrong"])) for r in tables["questions"]]
     assert [n for _, n in top] == sorted(expected["wrong"].values(), reverse=True)[:10]
     assert all(expected["wrong"][q] == n for q, n in top)
+    for row in tables["questions"]:
+        assert int(row["learners"]) == len(expected["learners"][row["question"]])
+        assert row["question"].endswith(f'/questions/{row["stage"]}-{row["description"].split()[1]}')
 
 
 def read_csv_tables(folder) -> dict:
@@ -118,7 +127,11 @@ def test_baseline_from_a_file_equals_the_plain_computation(generated, tmp_path):
     assert f"{len(generated)} statement(s), {LEARNERS} learner-stage(s)" in result.stderr
     check_tables(read_csv_tables(tmp_path / "out"), expected_figures(generated))
     page = (tmp_path / "b.html").read_text()
-    assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 4 and "<script" not in page
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "<link" not in page  # self-contained
+    bars = sum(int(r[f"score_{p}"]) > 0 for r in read_csv_tables(tmp_path / "out")["scores"] if r["period"] == ALL
+               for p in range(1, 6))
+    rates = 9 * 2 * 2  # 9 rows (3 stages x all organisations and 2) x 2 rates x (track and bar)
+    assert page.count('<rect x="') == bars + rates  # and a rect per rating point with learners
 
 
 def test_baseline_from_ralph_equals_the_plain_computation(ralph_factory, generated, tmp_path):

@@ -213,14 +213,24 @@ def report() -> None:
 @click.option("--csv", "csv_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder for the CSV tables.")
 @click.option("--html", "html_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="The self-contained HTML report to write.")
+              help="The self-contained HTML report to write: a page for an organisation's board, with small groups "
+                   "left out.")
+@click.option("--min-group", type=click.IntRange(min=1), default=5, show_default=True, metavar="N",
+              help="The HTML report leaves out the figures of any group of fewer than N learners (and of one more "
+                   "group where they could be worked out from a total). The CSV tables keep every group.")
+@click.option("--programme", "programme_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              metavar="DIR", help="The programme's sources (the folder with programme.yaml), for the names in the "
+                                  "HTML report: stages, key areas, questions, modules.  [default: content, when it "
+                                  "exists]")
 @query_options
 @lrs_options
-def baseline(source, from_lrs, organisation_from, csv_dir, html_file, connect, **filters) -> None:
+def baseline(source, from_lrs, organisation_from, csv_dir, html_file, min_group, programme_dir, connect,
+             **filters) -> None:
     """The self-assessment baseline per stage, key area, PCF domain, organisation and month, with completion and
     pass rates and the questions most often answered wrongly."""
     from .baseline import Baseline, write_csv
 
+    names = _report_names(programme_dir) if html_file else None
     result = Baseline(organisation_from).add_all(_statements(source, from_lrs, connect, filters))
     tables = result.tables()
     if csv_dir:
@@ -229,9 +239,33 @@ def baseline(source, from_lrs, organisation_from, csv_dir, html_file, connect, *
     if html_file:
         from .baselinereport import render
 
-        html_file.write_text(render(tables, statements=result.statements), encoding="utf-8")
+        page = render(result.tables(min_learners=min_group), names, min_group, statements=result.statements)
+        with output_file(str(html_file)) as handle:
+            handle.write(page)
         click.echo(f"wrote {html_file}", err=True)
     if not csv_dir and not html_file:
         for row in tables["stages"]:
             click.echo(json.dumps(row))
     click.echo(f"{result.statements} statement(s), {len(result.learners)} learner-stage(s)", err=True)
+
+
+def _report_names(folder: Path | None):
+    """The names for the HTML report: from the programme in ``folder`` (an error if it does not load), else from
+    ``content`` when there is one, else none (the report shows ids as recorded and says so)."""
+    from .diagnostics import Diagnostics, ElearnError
+    from .load import load_course
+    from .render import load_strings
+    from .reportnames import names_for
+
+    if folder is None and not (Path("content") / "programme.yaml").is_file():
+        click.echo("no programme sources (content/programme.yaml): the report shows stages and key areas as the "
+                   "statements record them; give --programme DIR", err=True)
+        return names_for(None, load_strings("en-GB"))
+    diags = Diagnostics()
+    programme = load_course(folder or Path("content"), diags)
+    if programme is None:
+        for diagnostic in diags.sorted():
+            click.echo(str(diagnostic), err=True)
+        raise ElearnError(f"{len(diags.errors)} error(s) in the programme's sources ({folder or 'content'}): "
+                          "no report was written")
+    return names_for(programme, load_strings(programme.language))

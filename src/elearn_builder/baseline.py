@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +29,21 @@ class _Learner:
     verdicts: set = field(default_factory=set)
     domains: dict = field(default_factory=dict)
     """PCF domain -> [sum, count] of the ratings of the first self-assessment (attempt 1)."""
+    key: int = 0
+    """A number for the learner-stage, so a question can count its learners without keeping their names."""
+    stage: str = ""
+
+
+@dataclass
+class _Question:
+    """How often one question was answered and answered wrongly, and by how many learners."""
+
+    stage: str
+    text: str
+    """The question's description in the first statement that carried it (what the LRS says it asked)."""
+    answers: int = 0
+    wrong: int = 0
+    learners: set = field(default_factory=set)
 
 
 def _when(value) -> datetime:
@@ -35,6 +51,13 @@ def _when(value) -> datetime:
         return datetime.fromisoformat(str(value))
     except ValueError:
         return datetime.max.replace(tzinfo=UTC)
+
+
+def _numbers(table) -> dict:
+    """The numeric values of a key area -> number extension (what an LRS returns may be anything)."""
+    if not isinstance(table, dict):
+        return {}
+    return {str(k): float(v) for k, v in table.items() if isinstance(v, int | float) and not isinstance(v, bool)}
 
 
 def actor_key(actor: dict) -> str:
@@ -53,6 +76,14 @@ def organisation_of(statement: dict, source: str) -> str:
     return str((((statement.get("actor") or {}).get("account")) or {}).get("homePage") or "(unknown)")
 
 
+def _most_common(counts: Counter):
+    """The most common value (the lowest of a tie), as an int when whole; "" when none."""
+    if not counts:
+        return ""
+    value = min(counts, key=lambda v: (-counts[v], v))
+    return int(value) if value == int(value) else value
+
+
 class Baseline:
     """Feed it statements one at a time (``add``), then read the tables (``scores()``, ``domains()`` ...)."""
 
@@ -69,7 +100,10 @@ class Baseline:
         stage = extensions.get(EXT + "stage")
         if not stage:
             return
-        learner = self.learners.setdefault((actor_key(statement.get("actor")), str(stage)), _Learner())
+        key = (actor_key(statement.get("actor")), str(stage))
+        learner = self.learners.get(key)
+        if learner is None:
+            learner = self.learners[key] = _Learner(key=len(self.learners), stage=str(stage))
         learner.organisation = learner.organisation or organisation_of(statement, self.source)
         verb = (statement.get("verb") or {}).get("id", "")
         result = statement.get("result") or {}
@@ -81,7 +115,8 @@ class Baseline:
             learner.verdicts.add(verb.rsplit("/", 1)[-1])
         elif verb == SELF_ASSESSED:
             found = result.get("extensions") or {}
-            entry = (_when(statement.get("timestamp")), found.get(EXT + "scores") or {}, found.get(EXT + "gaps") or {})
+            entry = (_when(statement.get("timestamp")), _numbers(found.get(EXT + "scores")),
+                     _numbers(found.get(EXT + "gaps")), _numbers(found.get(EXT + "expected-levels")))
             if not learner.first or entry[0] < learner.first[0]:
                 learner.first = entry
             if not learner.latest or entry[0] >= learner.latest[0]:
@@ -101,9 +136,14 @@ class Baseline:
                     total = learner.domains.setdefault(domain, [0.0, 0])
                     total[0], total[1] = total[0] + rating, total[1] + 1
         elif "success" in result:
-            counts = self.questions.setdefault(obj.get("id", ""), [0, 0])
-            counts[0] += 1
-            counts[1] += result["success"] is False
+            question = self.questions.get(obj.get("id", ""))
+            if question is None:
+                description = ((obj.get("definition") or {}).get("description") or {})
+                text = next(iter(description.values()), "") if isinstance(description, dict) else ""
+                question = self.questions[obj.get("id", "")] = _Question(str(learner.stage), str(text))
+            question.answers += 1
+            question.wrong += result["success"] is False
+            question.learners.add(learner.key)
 
     def add_all(self, statements: Iterable[dict]) -> Baseline:
         for statement in statements:
@@ -117,17 +157,20 @@ class Baseline:
 
     def scores(self) -> list[dict]:
         """Per stage, organisation, month (of the first self-assessment) and key area: learners, mean and 1-5
-        distribution of the baseline scores, share with a gap, mean change from the first to the latest."""
+        distribution of the baseline scores, the level expected (the one most learners' statements give), share
+        with a gap, mean change from the first to the latest."""
         groups: dict[tuple, dict] = {}
         for (_, stage), learner in self.learners.items():
             if not learner.first:
                 continue
-            _, scores, gaps = learner.first
+            _, scores, gaps, expected = learner.first
             for group in self._groups(stage, learner):
                 for area, score in scores.items():
                     g = groups.setdefault(group + (area,), {"n": 0, "sum": 0.0, "gap": 0, "buckets": [0] * 5,
-                                                            "changed": 0, "change": 0.0})
+                                                            "changed": 0, "change": 0.0, "expected": Counter()})
                     g["n"] += 1
+                    if area in expected:
+                        g["expected"][expected[area]] += 1
                     g["sum"] += score
                     g["gap"] += (gaps.get(area) or 0) > 0
                     g["buckets"][min(5, max(1, int(score + 0.5))) - 1] += 1
@@ -135,7 +178,8 @@ class Baseline:
                         g["changed"] += 1
                         g["change"] += learner.latest[1][area] - score
         return [{"stage": k[0], "organisation": k[1], "period": k[2], "key_area": k[3], "learners": g["n"],
-                 "mean": round(g["sum"] / g["n"], 3), **{f"score_{i}": g["buckets"][i - 1] for i in range(1, 6)},
+                 "mean": round(g["sum"] / g["n"], 3), "expected_level": _most_common(g["expected"]),
+                 **{f"score_{i}": g["buckets"][i - 1] for i in range(1, 6)},
                  "share_with_gap": round(g["gap"] / g["n"], 3), "learners_reassessed": g["changed"],
                  "mean_change": round(g["change"] / g["changed"], 3) if g["changed"] else ""}
                 for k, g in sorted(groups.items())]
@@ -152,28 +196,33 @@ class Baseline:
                 for k, (n, s) in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1], item[0][2]))]
 
     def stages(self) -> list[dict]:
-        """Per stage: learners, completion rate (of those who started) and pass rate (of those assessed)."""
-        groups: dict[str, list] = {}
+        """Per stage and organisation (and all organisations): learners, completion rate (of those who started)
+        and pass rate (of those assessed)."""
+        groups: dict[tuple, list] = {}
         for (_, stage), learner in self.learners.items():
-            g = groups.setdefault(stage, [0, 0, 0, 0, 0])
-            g[0] += 1
-            g[1] += learner.started
-            g[2] += learner.started and learner.completed
-            g[3] += bool(learner.verdicts)
-            g[4] += "passed" in learner.verdicts
-        return [{"stage": s, "learners": g[0], "started": g[1], "completed": g[2],
+            for group in ((stage, ALL), (stage, learner.organisation)):
+                g = groups.setdefault(group, [0, 0, 0, 0, 0])
+                g[0] += 1
+                g[1] += learner.started
+                g[2] += learner.started and learner.completed
+                g[3] += bool(learner.verdicts)
+                g[4] += "passed" in learner.verdicts
+        return [{"stage": k[0], "organisation": k[1], "learners": g[0], "started": g[1], "completed": g[2],
                  "completion_rate": round(g[2] / g[1], 3) if g[1] else "", "assessed": g[3], "passed": g[4],
-                 "pass_rate": round(g[4] / g[3], 3) if g[3] else ""} for s, g in sorted(groups.items())]
+                 "pass_rate": round(g[4] / g[3], 3) if g[3] else ""} for k, g in sorted(groups.items())]
 
-    def wrong_questions(self, top: int = 10) -> list[dict]:
-        """The questions most often answered wrongly (by count, then share)."""
-        rows = [{"question": q, "answers": n, "wrong": w, "share_wrong": round(w / n, 3)}
-                for q, (n, w) in self.questions.items() if w]
+    def wrong_questions(self, top: int = 10, min_learners: int = 1) -> list[dict]:
+        """The questions most often answered wrongly (by count, then share) among those answered by at least
+        ``min_learners`` learners, with the stage, the number of learners and the question's description."""
+        rows = [{"question": q, "stage": c.stage, "learners": len(c.learners), "answers": c.answers,
+                 "wrong": c.wrong, "share_wrong": round(c.wrong / c.answers, 3), "description": c.text}
+                for q, c in self.questions.items() if c.wrong and len(c.learners) >= min_learners]
         return sorted(rows, key=lambda r: (-r["wrong"], -r["share_wrong"], r["question"]))[:top]
 
-    def tables(self) -> dict[str, list[dict]]:
+    def tables(self, min_learners: int = 1) -> dict[str, list[dict]]:
+        """Every table; the questions only among those answered by at least ``min_learners`` learners."""
         return {"scores": self.scores(), "domains": self.domains(), "stages": self.stages(),
-                "questions": self.wrong_questions()}
+                "questions": self.wrong_questions(min_learners=min_learners)}
 
 
 def write_csv(tables: dict[str, list[dict]], folder: Path) -> list[Path]:

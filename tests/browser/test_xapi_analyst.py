@@ -173,12 +173,13 @@ def expected_tables(plans: list[Plan], organisation_from: str) -> dict:
         for domain, points in per_domain.items():
             for group in ((plan.stage, ALL, str(domain)), (plan.stage, org(plan), str(domain))):
                 domains[group].append(mean(points))
-        row = stages.setdefault(plan.stage, Counter())
-        row["learners"] += 1
-        row["started"] += 1
-        row["completed"] += completed(plan)
-        row["assessed"] += bool(plan.attempts)
-        row["passed"] += any(plan.attempts)
+        for group in ((plan.stage, ALL), (plan.stage, org(plan))):
+            row = stages.setdefault(group, Counter())
+            row["learners"] += 1
+            row["started"] += 1
+            row["completed"] += completed(plan)
+            row["assessed"] += bool(plan.attempts)
+            row["passed"] += any(plan.attempts)
         for a in plan.answers:
             if a.correct is not None:
                 iri = plan.data["xapi"]["activities"]["question"].replace("{id}", a.question["id"])
@@ -209,7 +210,7 @@ def read_tables(folder) -> dict:
     return {
         "scores": {(r["stage"], r["organisation"], r["period"], r["key_area"]): r for r in rows("scores")},
         "domains": {(r["stage"], r["organisation"], r["pcf_domain"]): r for r in rows("domains")},
-        "stages": {r["stage"]: r for r in rows("stages")},
+        "stages": {(r["stage"], r["organisation"]): r for r in rows("stages")},
         "questions": rows("questions"),
     }
 
