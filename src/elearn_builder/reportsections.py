@@ -22,9 +22,19 @@ def section(key: str, title: str, note: str, body: str) -> str:
 
 
 def table(caption: str, head: str, rows: list[str], css: str = "") -> str:
+    """A table with a caption for screen readers; a row made by ``group_row`` starts a new row group."""
     kind = f' class="{css}"' if css else ""
+    body = "".join(rows).replace(GROUP, "</tbody><tbody>" + GROUP).replace("<tbody></tbody>", "")
     return (f'<table{kind}><caption class="visually-hidden">{caption}</caption><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+            f"<tbody>{body}</tbody></table>").replace("<tbody></tbody>", "")
+
+
+GROUP = '<tr class="group">'
+
+
+def group_row(title: str, span: int) -> str:
+    """The header row of a group of rows (a stage, an organisation), in its own ``tbody``."""
+    return f'{GROUP}<th scope="rowgroup" colspan="{span}">{escape(title)}</th></tr>'
 
 
 def per_org(report, key: str, make) -> str:
@@ -95,8 +105,7 @@ def ratings(report) -> str:
             shown = [(a, r) for a in report.areas if (r := report.score(stage, org, a))]
             if not shown:
                 continue
-            rows.append(f'<tr><th scope="colgroup" colspan="8" class="group">{escape(report.names.stage(stage))}</th>'
-                        "</tr>")
+            rows.append(group_row(report.names.stage(stage), 8))
             for area, row in shown:
                 counts = [int(row[f"score_{p}"]) for p in range(1, 6)]
                 total = sum(counts) or 1
@@ -163,7 +172,7 @@ def rates(report) -> str:
         stages = [s for s in report.stage_ids if (s, org) in report.stage_rows]
         if not stages:
             continue
-        rows.append(f'<tr><th scope="colgroup" colspan="3" class="group">{escape(organisation_name(org))}</th></tr>')
+        rows.append(group_row(organisation_name(org), 3))
         for stage in stages:
             head = f'<th scope="row">{escape(report.names.stage(stage))}</th>'
             if report.stage_learners(stage, org) is None:

@@ -22,13 +22,13 @@ caption{text-align:left;font-weight:600;padding:.3rem 0;caption-side:top}
 th,td{border:1px solid #c4c4c4;padding:.35rem .5rem;vertical-align:middle}
 thead th{background:#eef0f1;text-align:left;font-weight:600}
 th[scope=row]{text-align:left;font-weight:600;background:#fafafa}
-th.group{background:#e4ecee;text-align:left}
+tr.group th{background:#e4ecee;text-align:left}
 .num{text-align:right;white-space:nowrap}
 .matrix td{text-align:center;width:20%}
 .matrix .mean{display:block;font-size:1.3rem;font-weight:700;line-height:1.2}
 .matrix small{display:block;font-size:.82rem}
 .matrix .share{font-weight:600}
-td.suppressed{background:repeating-linear-gradient(135deg,#f1f1f1 0 6px,#fff 6px 12px);color:#3d3d3d;
+td.suppressed{background:#f2f2f2;color:#3d3d3d;
  font-style:italic;text-align:center}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .glance{border:2px solid #005a66;border-radius:4px;padding:.4rem 1.2rem;margin:1rem 0}
