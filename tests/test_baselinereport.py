@@ -201,3 +201,16 @@ def test_values_an_lrs_should_not_send(statements):
     assert {r["key_area"] for r in tables["scores"]} == {"principles-policies-procedures"}
     text = render(tables, min_group=1)
     assert "<i>x</i>" not in text and "&lt;i&gt;x&lt;/i&gt;" in text
+
+
+def test_nothing_recorded_is_not_called_suppressed(statements):
+    """Without self-assessments the sections say nothing is recorded (not that groups are hidden); without a
+    programme the page is titled plainly."""
+    empty = html.fromstring(render(Baseline().tables()))
+    assert empty.findtext(".//h1") == "Self-assessment baseline"
+    others = [s for s in statements if not s["verb"]["id"].endswith(("/self-assessed", "/answered"))]
+    tree = html.fromstring(render(Baseline().add_all(others).tables(), min_group=5))
+    for section in ("start", "ratings", "pcf"):
+        notes = [p.text for p in tree.xpath(f'//section[div/h2/@id="{section}"]//p[@class="note"]')]
+        assert notes[1:] == ["Nothing recorded yet."] * 4, (section, notes)  # all, a, b and c
+    assert "fewer than 5" not in tree.xpath('//section[div/h2/@id="start"]')[0].text_content()

@@ -27,6 +27,10 @@ def hidden(counts: dict[str, int], minimum: int) -> set[str]:
     return small
 
 
+def page_title(names: Names) -> str:
+    return f"{names.title}: self-assessment baseline" if names.title else "Self-assessment baseline"
+
+
 def plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
@@ -95,7 +99,7 @@ def header(report: Report, statements: int) -> str:
              f"so that no individual can be identified.</li>{source}")
     contents = "".join(f'<li><a href="#{key}">{title}</a></li>' for key, title in SECTIONS)
     return (f'<header><p class="publisher">{escape(names.publisher)}</p>'
-            f"<h1>{escape(names.title)}: self-assessment baseline</h1>"
+            f"<h1>{escape(page_title(names))}</h1>"
             f'<p class="lede">{plural(learners, "learner")} in {plural(len(report.stage_ids), "stage")} and '
             f"{plural(orgs, 'organisation')}, from {plural(statements, 'recorded learning statement')}.{span}</p>"
             f"</header>{glance(report)}"
@@ -141,7 +145,7 @@ def render(tables: dict[str, list[dict]], names: Names | None = None, min_group:
     """The whole report; readable from a file without a server or any script."""
     names = names or Names()
     report = Report(tables, names, min_group)
-    title = f"{names.title}: self-assessment baseline"
+    title = page_title(names)
     body = (header(report, statements) + sections.start(report) + sections.ratings(report)
             + sections.change(report) + sections.rates(report) + sections.pcf(report) + sections.questions(report))
     return (f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'

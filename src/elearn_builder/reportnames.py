@@ -18,7 +18,8 @@ TAG = re.compile(r"<[^>]+>")
 class Names:
     """What the report calls each id; ids it does not know are shown as recorded (and the page says so)."""
 
-    title: str = "Self-assessment baseline"
+    title: str = ""
+    """The programme's title (empty without sources)."""
     publisher: str = ""
     stages: dict = field(default_factory=dict)
     """Stage id -> title, in the programme's progression order."""

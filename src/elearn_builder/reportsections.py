@@ -37,13 +37,17 @@ def group_row(title: str, span: int) -> str:
     return f'{GROUP}<th scope="rowgroup" colspan="{span}">{escape(title)}</th></tr>'
 
 
-def per_org(report, key: str, make) -> str:
-    """One block per organisation, all organisations first; one with nothing to show says why in a line."""
+def per_org(report, key: str, make, rows: dict, recorded=lambda row: True) -> str:
+    """One block per organisation, all organisations first; one with nothing to show says why in a line: nothing
+    recorded (no key of ``rows`` for it whose row is ``recorded``), or every group too small."""
     parts = []
     for index, org in enumerate(report.orgs):
         name = escape(organisation_name(org))
-        body = make(org, name) or (f'<p class="note">Not shown, so that no one in a group of fewer than '
-                                   f"{report.minimum} learners can be identified.</p>")
+        if not any(k[1] == org and recorded(row) for k, row in rows.items()):
+            body = '<p class="note">Nothing recorded yet.</p>'
+        else:
+            body = make(org, name) or (f'<p class="note">Not shown, so that no one in a group of fewer than '
+                                       f"{report.minimum} learners can be identified.</p>")
         parts.append(f'<div class="block"><h3 id="{key}-{index}">{name}</h3>{body}</div>')
     return "".join(parts)
 
@@ -90,7 +94,7 @@ def start(report) -> str:
     return section("start", "Where learners start: stage and key area",
                    "Each cell: the mean baseline rating of the stage's learners in the key area (1-5), the level "
                    "expected at that stage, and the share of learners whose rating is below it. The colour shows "
-                   "that share.", gap_legend() + per_org(report, "start", make))
+                   "that share.", gap_legend() + per_org(report, "start", make, report.scores))
 
 
 def ratings(report) -> str:
@@ -119,7 +123,7 @@ def ratings(report) -> str:
     return section("ratings", "How learners rated themselves",
                    "Each learner's baseline rating in a key area, rounded to the nearest point of the scale (halves "
                    "up). Each bar is split into the five points; the figures beside it give the same shares.",
-                   rating_legend(scale) + per_org(report, "ratings", make))
+                   rating_legend(scale) + per_org(report, "ratings", make, report.scores))
 
 
 def change(report) -> str:
@@ -156,7 +160,7 @@ def change(report) -> str:
     return section("change", "Change since the first self-assessment",
                    "For the learners who took the self-assessment again: the mean change in their rating from the "
                    "first to the latest time, in points of the 1-5 scale (+ is higher), and how many retook it.",
-                   per_org(report, "change", make))
+                   per_org(report, "change", make, report.scores, lambda r: int(r["learners_reassessed"])))
 
 
 def _rate(count, of, share) -> str:
@@ -218,7 +222,8 @@ def pcf(report) -> str:
                      f'<th scope="col">PCF domain</th>{heads}', rows, "domains")
     return section("pcf", "PCF domains",
                    "The mean of learners' first ratings (1-5) of the self-assessment statements aligned to each "
-                   "domain of the Professional Capabilities Framework.", per_org(report, "pcf", make))
+                   "domain of the Professional Capabilities Framework.",
+                   per_org(report, "pcf", make, report.domain_rows))
 
 
 def questions(report) -> str:
