@@ -90,7 +90,7 @@ class Baseline:
     def __init__(self, organisation_from: str = "extension") -> None:
         if organisation_from not in SOURCES:
             raise ValueError(f"organisation_from must be one of {SOURCES}")
-        self.source, self.learners, self.questions = organisation_from, {}, {}
+        self.source, self.learners, self.questions, self.levels = organisation_from, {}, {}, {}
         self.statements = 0
 
     def add(self, statement: dict) -> None:
@@ -115,8 +115,10 @@ class Baseline:
             learner.verdicts.add(verb.rsplit("/", 1)[-1])
         elif verb == SELF_ASSESSED:
             found = result.get("extensions") or {}
+            levels = _numbers(found.get(EXT + "expected-levels"))
+            levels = self.levels.setdefault(tuple(sorted(levels.items())), levels)  # one copy per stage's levels
             entry = (_when(statement.get("timestamp")), _numbers(found.get(EXT + "scores")),
-                     _numbers(found.get(EXT + "gaps")), _numbers(found.get(EXT + "expected-levels")))
+                     _numbers(found.get(EXT + "gaps")), levels)
             if not learner.first or entry[0] < learner.first[0]:
                 learner.first = entry
             if not learner.latest or entry[0] >= learner.latest[0]:
