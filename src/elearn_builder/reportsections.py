@@ -107,9 +107,12 @@ def ratings(report) -> str:
         rows = []
         for stage in report.stage_ids:
             shown = [(a, r) for a in report.areas if (r := report.score(stage, org, a))]
-            if not shown:
-                continue
-            rows.append(group_row(report.names.stage(stage), 8))
+            recorded = [report.scores[k] for a in report.areas if (k := (stage, org, a)) in report.scores]
+            if recorded:
+                rows.append(group_row(report.names.stage(stage), 8))
+            if recorded and not shown:
+                rows.append(f'<tr><th scope="row">Every key area</th>{suppressed(report, recorded[0]["learners"], 7)}'
+                            "</tr>")
             for area, row in shown:
                 counts = [int(row[f"score_{p}"]) for p in range(1, 6)]
                 total = sum(counts) or 1
@@ -117,7 +120,9 @@ def ratings(report) -> str:
                             f'<td class="barcell">{stacked_bar(counts)}</td>'
                             + "".join(f'<td class="num">{percent(c / total)}</td>' for c in counts)
                             + f'<td class="num">{int(row["learners"]):,}</td></tr>')
-        return rows and table(f"{name}: share of learners at each baseline rating, by stage and key area",
+        if not any(report.score(s, org, a) for s in report.stage_ids for a in report.areas):
+            return ""
+        return table(f"{name}: share of learners at each baseline rating, by stage and key area",
                               f'<th scope="col">Key area</th><th scope="col">Distribution</th>{heads}'
                               '<th scope="col" class="num">Learners</th>', rows, "distribution")
     return section("ratings", "How learners rated themselves",
