@@ -141,6 +141,10 @@ def test_small_groups_are_not_shown(page, baseline):
     rates = page.xpath('//section[div/h2/@id="rates"]//tr[th="council-c"]/following-sibling::tr')
     manager = next(tr for tr in rates if tr.find("th").text == "Manager")
     assert manager.text_content() == "ManagerNot shown: fewer than 5 learners"
+    social = {r["stage"]: r for r in baseline.stages() if r["organisation"] == SMALL}["social-worker"]
+    assert (social["learners"], social["assessed"]) == (6, 2)  # 6 started: shown; 2 assessed: their pass rate not
+    cells = next(tr for tr in rates if tr.find("th").text == "Social worker").findall("td")
+    assert "(1 of 6)" in cells[0].text_content() and cells[1].text == "Not shown: fewer than 5 learners"
 
 
 def test_teaching_modules(course):

@@ -53,7 +53,9 @@ class Report:
         self.orgs = [ALL] + sorted(orgs - {ALL}, key=organisation_name)
         self.hide_scores = self._hidden(self.scores, "learners")
         self.hide_change = self._hidden(self.scores, "learners_reassessed")
-        self.hide_stages = self._hidden({(s, o, ""): r for (s, o), r in self.stage_rows.items()}, "learners")
+        per_stage = {(s, o, ""): r for (s, o), r in self.stage_rows.items()}
+        self.hide_stages = self._hidden(per_stage, "learners")
+        self.hide_pass = self._hidden(per_stage, "assessed")
         self.hide_domains = self._hidden(self.domain_rows, "learners")
 
     def _hidden(self, rows: dict, column: str) -> set:

@@ -188,8 +188,9 @@ def rates(report) -> str:
                 rows.append(f"<tr>{head}{suppressed(report, report.stage_rows[(stage, org)]['learners'], 2)}</tr>")
                 continue
             r = report.stage_rows[(stage, org)]
-            rows.append(f'<tr>{head}{_rate(r["completed"], r["started"], r["completion_rate"])}'
-                        f'{_rate(r["passed"], r["assessed"], r["pass_rate"])}</tr>')
+            passed = (suppressed(report, r["assessed"]) if (stage, org, "") in report.hide_pass
+                      else _rate(r["passed"], r["assessed"], r["pass_rate"]))
+            rows.append(f'<tr>{head}{_rate(r["completed"], r["started"], r["completion_rate"])}{passed}</tr>')
     head = ('<th scope="col">Stage</th><th scope="col">Completed (of those who started)</th>'
             '<th scope="col">Passed (of those who took the assessment)</th>')
     return section("rates", "Completion and pass rates",

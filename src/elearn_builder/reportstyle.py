@@ -59,6 +59,7 @@ footer{margin-top:2rem;font-size:.85rem;color:#3d3d3d}
 @media print{
  @page{size:A4 portrait;margin:13mm 12mm}
  body{font-size:9pt}
+ th,td{padding:.2rem .4rem}
  main{max-width:none;padding:0 1px}
  .distribution th[scope=row]{width:30%}
  .barcell{width:28%}
