@@ -210,3 +210,20 @@ def test_wrong_credentials_and_unreachable_lrs(ralph):
     env["ELEARN_LRS_ENDPOINT"] = f"http://127.0.0.1:{free_port()}/xAPI/"
     result = CliRunner().invoke(main, ["report", "baseline", "--from-lrs", "--retries", "0"], env=env)
     assert result.exit_code == 1 and "cannot reach the LRS" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("threshold", [0.5, 1.0])
+def test_a_gap_counts_from_the_threshold(generated, threshold):
+    """With a threshold, the share with a gap counts the learners whose recorded gap is at least that."""
+    rows = Baseline(gap_threshold=threshold).add_all(generated[:3000]).scores()
+    first = {}
+    for s in generated[:3000]:
+        if verb(s) == "self-assessed":
+            key = (s["actor"]["account"]["name"], ext(s, "stage"))
+            first.setdefault(key, s["result"]["extensions"][EXT + "gaps"])
+    fewer = 0
+    for row in (r for r in rows if r["organisation"] == ALL):
+        gaps = [g[row["key_area"]] for (_, stage), g in first.items() if stage == row["stage"]]
+        assert row["share_with_gap"] == pytest.approx(sum(g >= threshold for g in gaps) / len(gaps), abs=5e-4)
+        fewer += row["share_with_gap"] < sum(g > 0 for g in gaps) / len(gaps) - 5e-4
+    assert fewer == (0 if threshold == 0.5 else 12)  # generated gaps go by halves: 0.5 is any gap, 1.0 fewer

@@ -87,11 +87,13 @@ def _most_common(counts: Counter):
 class Baseline:
     """Feed it statements one at a time (``add``), then read the tables (``scores()``, ``domains()`` ...)."""
 
-    def __init__(self, organisation_from: str = "extension") -> None:
+    def __init__(self, organisation_from: str = "extension", gap_threshold: float = 0.0) -> None:
+        """``gap_threshold``: a key area's gap (expected level less score, as the statements give it) counts when
+        it is above zero and at least this; the same rule the learner's gap profile uses."""
         if organisation_from not in SOURCES:
             raise ValueError(f"organisation_from must be one of {SOURCES}")
         self.source, self.learners, self.questions, self.levels = organisation_from, {}, {}, {}
-        self.statements = 0
+        self.statements, self.gap_threshold = 0, gap_threshold
 
     def add(self, statement: dict) -> None:
         self.statements += 1
@@ -174,7 +176,8 @@ class Baseline:
                     if area in expected:
                         g["expected"][expected[area]] += 1
                     g["sum"] += score
-                    g["gap"] += (gaps.get(area) or 0) > 0
+                    gap = gaps.get(area) or 0
+                    g["gap"] += gap > 0 and gap >= self.gap_threshold
                     g["buckets"][min(5, max(1, int(score + 0.5))) - 1] += 1
                     if learner.latest[0] > learner.first[0] and area in learner.latest[1]:
                         g["changed"] += 1
