@@ -1,8 +1,10 @@
 """``elearn preview`` in Chromium: the course in the LMS frame, live reload, diagnostics and the side panel."""
 from __future__ import annotations
 
+import json
 import statistics
 import time
+import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -109,6 +111,46 @@ def test_a_broken_edit_shows_its_diagnostic_escaped_and_a_fix_clears_it(page, op
     assert "failed" not in page.locator("#build").inner_text() and page.locator("#diagnostic-list li").count() == 0
     # The fixed build is byte-identical to the one in the frame: no relaunch was needed.
     assert page.locator("#lms-session").inner_text().startswith("running, launch 1")
+
+
+def break_sources(course: Path) -> None:
+    source = course / "content" / "self-assessment.yaml"
+    source.write_text(source.read_text().replace("key_area: supervision-skills", "key_area: no-such-area", 1))
+
+
+def wait_for_failed_build(url: str) -> dict:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{url}api/state", timeout=5) as response:
+            state = json.load(response)
+        if not state["ok"]:
+            return state
+        time.sleep(0.1)
+    raise AssertionError("the preview never rebuilt the broken sources")
+
+
+def test_a_page_opened_while_the_sources_are_broken_shows_the_last_good_build(page, course, serve_preview):
+    url = serve_preview(PreviewOptions(source=course / "content", templates=course / "templates",
+                                       profile=course / "xapi_profiles", interval=0.1))
+    break_sources(course)
+    assert wait_for_failed_build(url)["launches"]  # the server keeps the last good packages
+    page.goto(url)  # a page opened only now, while the build is failing
+    page.wait_for_selector("#diagnostics", state="visible")
+    wait_for_adapter(page, "scorm2004")
+    assert "Self-assessment: where are you now?" in frame_text(page)
+    assert page.locator("#diagnostics-kept").inner_text() == "The frame keeps the last good build."
+    assert page.locator("#no-package").is_hidden()
+
+
+def test_a_preview_started_broken_says_it_has_no_build_to_show(page, course, serve_preview):
+    break_sources(course)
+    url = serve_preview(PreviewOptions(source=course / "content", templates=course / "templates",
+                                       profile=course / "xapi_profiles", interval=0.1))
+    page.goto(url)
+    page.wait_for_selector("#diagnostics", state="visible")
+    assert page.locator("#diagnostics-kept").inner_text() == "There is no good build yet to show."
+    assert page.locator("#no-package").is_visible() and page.locator("#sco").is_hidden()
+    assert any("no-such-area" in line for line in page.locator("#diagnostic-list li").all_inner_texts())
 
 
 def test_the_side_panel_shows_status_score_bookmark_and_interactions(page, opened):

@@ -32,6 +32,8 @@
     $("#build").textContent = state.ok ? `Build ${state.generation}: ${state.seconds.toFixed(2)} s`
       : `Build ${state.generation} failed: ${state.diagnostics.length} line(s) below`;
     $("#diagnostics").hidden = state.ok;
+    $("#diagnostics-kept").textContent = state.launches.length ? "The frame keeps the last good build."
+      : "There is no good build yet to show.";
     fill($("#diagnostic-list"), state.ok ? [] : state.diagnostics.map((line) => el("li", line)));
     $("#notes-box").hidden = !state.notes.length;
     fill($("#notes"), state.notes.map((line) => el("li", line)));
@@ -94,7 +96,8 @@
     state = await response.json();
     renderBuild();
     const info = launchInfo();
-    if (state.ok && info && `${info.package} ${info.digest}` !== shown) launch();
+    /* A failed build leaves the frame as it is; a page opened while the sources are broken shows the last good one. */
+    if (info && (state.ok || !shown) && `${info.package} ${info.digest}` !== shown) launch();
   }
 
   async function loadStatements() {
