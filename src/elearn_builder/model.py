@@ -10,6 +10,12 @@ DEFAULT_FORMATS = ("scorm12", "scorm2004")
 
 QUESTION_TYPES = ("choice", "multiple-response", "true-false", "matching", "sequencing", "fill-in", "long-fill-in")
 """Assessment question types (SCORM interaction type in ``Question.interaction_type``)."""
+GAP_THRESHOLD = 0.5
+"""A key area counts as a gap when its score (the mean of whole-point ratings) is at least this far below the
+stage's expected level: a mean closer than half a point rounds to the expected level itself, so a smaller
+difference (one rating a point lower among eight statements is 0.1) is within the precision of the scale."""
+MODULES_PER_GAP = 3
+"""The gap profile lists at most this many modules for a key area with a gap, the most relevant first."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from .model import Assessment, Programme, Question, Stage
+from .model import GAP_THRESHOLD, MODULES_PER_GAP, Assessment, Programme, Question, Stage
 from .state import STATE_LIMITS, fingerprint, worst_case
 
 THEME = resources.files("elearn_builder") / "theme"
@@ -84,12 +84,22 @@ def question_data(q: Question) -> dict:
     return out
 
 
+def study_modules(programme: Programme, area: str) -> list:
+    """The modules to study for a gap in ``area``, most relevant first, at most ``MODULES_PER_GAP``: those whose
+    main key area it is (the first of their ``key_areas``), then those that name it second, and so on; among
+    equals the more focused (fewer key areas) first, then in programme order."""
+    ranked = sorted((m.key_areas.index(area), len(m.key_areas), n, m) for n, m in enumerate(programme.modules)
+                    if area in m.key_areas and m.pages)
+    return [m for *_, m in ranked[:MODULES_PER_GAP]]
+
+
 def key_area_data(programme: Programme, stage: Stage) -> list[dict]:
-    """Key areas with the stage's expectation and the modules that address each (linked to their first page)."""
+    """Key areas with the stage's expectation and the modules to study for a gap in each (linked to their first
+    page)."""
     expected = dict(stage.expectations)
     return [{"id": a.id, "title": a.title, "expected": expected.get(a.id, 0),
              "modules": [{"id": m.id, "title": m.title, "page": m.pages[0].id}
-                         for m in programme.modules if a.id in m.key_areas and m.pages]}
+                         for m in study_modules(programme, a.id)]}
             for a in programme.key_areas]
 
 
@@ -135,7 +145,7 @@ def stage_data(programme: Programme, stage: Stage, strings: dict, xapi: dict | N
                      "duration": m.duration} for m in programme.modules],
         "pages": [{k: v for k, v in p.items() if k != "module_title"} for p in page_list(programme, assessment, strings)],
         "selfAssessment": None if sa is None else {
-            "id": sa.id, "title": sa.title, "scale": list(sa.scale),
+            "id": sa.id, "title": sa.title, "scale": list(sa.scale), "gapThreshold": GAP_THRESHOLD,
             "statements": [{"id": st.id, "keyArea": st.key_area, "pcfDomains": list(st.pcf_domains), "text": st.text,
                             "description": st.text[:DESCRIPTION_LIMIT]} for st in sa.statements]},
         "assessment": {"id": assessment.id, "title": assessment.title, "passMark": assessment.pass_mark,

@@ -243,14 +243,16 @@ def rate(frame, rated: list[Rating]) -> None:
 
 def gap_profile(data: dict, rated: list[Rating]) -> list[dict]:
     """The profile as docs/format.md defines it: per key area the mean rating to one decimal (half up),
-    the stage's expectation and the gap when the expectation is higher."""
+    the stage's expectation, the difference when the expectation is higher, whether that counts as a gap (at
+    least the self-assessment's gapThreshold) and, only then, the modules to study."""
     out = []
     for area in data["keyAreas"]:
         points = [r.point for r in rated if r.statement["keyArea"] == area["id"]]
         score = half_up(10 * sum(points) / len(points)) / 10
         gap = max(half_up(10 * (area["expected"] - score)) / 10, 0)
+        is_gap = gap > 0 and gap >= data["selfAssessment"]["gapThreshold"]
         out.append({"id": area["id"], "title": area["title"], "score": score, "expected": area["expected"], "gap": gap,
-                    "pages": [m["page"] for m in area["modules"]]})
+                    "is_gap": is_gap, "pages": [m["page"] for m in area["modules"]] if is_gap else []})
     return out
 
 
@@ -264,9 +266,10 @@ def check_gap_profile(frame, data: dict, rated: list[Rating]) -> list[dict]:
     for area in profile:
         row = box.locator(f'tr[data-area="{area["id"]}"]')
         cells = [row.locator(f'[data-cell="{c}"]').inner_text() for c in ("score", "expected", "gap")]
-        gap = f'{area["gap"]:.1f}' if area["gap"] > 0 else strings["gap_none"]
+        gap = f'{area["gap"]:.1f}' if area["is_gap"] else strings["gap_none"]
         assert cells == [f'{area["score"]:.1f}', str(area["expected"]), gap], (area, cells)
-        links = row.locator("a[data-goto-page]").evaluate_all("xs => xs.map(x => x.dataset.gotoPage)")
+        links = row.locator("a[data-goto-page]").evaluate_all(
+            "xs => xs.filter(x => x.offsetParent !== null).map(x => x.dataset.gotoPage)")  # the visible ones
         assert links == area["pages"]
         bar = box.locator(f'.el-bar-row[data-area="{area["id"]}"]')
         assert bar.locator("[data-bar-value]").inner_text() == f'{area["score"]:.1f}'
@@ -274,7 +277,7 @@ def check_gap_profile(frame, data: dict, rated: list[Rating]) -> list[dict]:
         assert abs(width - area["score"] / points) < 0.02, (area, width)
         assert strings["gap_chart_row"].format(area=area["title"], score=f'{area["score"]:.1f}',
                                                expected=area["expected"]) in label
-    gaps = sum(a["gap"] > 0 for a in profile)
+    gaps = sum(a["is_gap"] for a in profile)
     summary = box.locator("[data-gap-summary]").inner_text()
     assert summary == (strings["gap_summary_gaps"].format(n=gaps, total=len(profile)) if gaps
                        else strings["gap_summary_none"])

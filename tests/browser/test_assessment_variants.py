@@ -188,7 +188,7 @@ def test_every_question_type_retake_and_print(page, server, variants, fmt):
     assert record.locator('[data-cpd="sa-status"]').inner_text() == strings["cpd_sa_twice"]
     for before, after in zip(first_profile, latest_profile):
         row = record.locator(f'tr[data-area="{before["id"]}"]')
-        gap = f'{after["gap"]:.1f}' if after["gap"] > 0 else strings["gap_none"]
+        gap = f'{after["gap"]:.1f}' if after["is_gap"] else strings["gap_none"]
         assert [row.locator(f'[data-cell="{c}"]').inner_text() for c in ("first", "latest", "gap")] == [
             f'{before["score"]:.1f}', f'{after["score"]:.1f}', gap]
     assert record.locator(".el-written-text").all_inner_texts() == [sco.WRITTEN]

@@ -109,6 +109,45 @@
       return chosen.length === q.correct.length && chosen.every((id) => q.correct.includes(id));
     }
 
+    /** After marking (immediate feedback; `r` the response, null to clear): each option of a choice question
+     *  says whether it is right and whether it was chosen; a wrong matching, order or typed answer is
+     *  followed by the right one. */
+    function markKey(q, fs, r) {
+      $$("[data-key]", fs).forEach((x) => { if (x.classList.contains("el-choice")) delete x.dataset.key; else x.remove(); });
+      if (r === null || !q.scored) return;
+      if (q.type === "choice" || q.type === "multiple-response" || q.type === "true-false") {
+        const options = ids(q);
+        $$(".el-choice", fs).forEach((c) => {
+          const id = $("input", c).value;
+          const right = q.correct.includes(id);
+          const chosen = r.includes(options.indexOf(id));
+          if (!right && !chosen) return;
+          c.dataset.key = right ? "right" : "wrong";
+          const tag = document.createElement("span");
+          tag.className = "el-key-tag";
+          tag.dataset.key = "";
+          tag.textContent = right ? (chosen ? strings.key_right_chosen : strings.key_right_missed) : strings.key_wrong_chosen;
+          $("label", c).appendChild(tag);
+        });
+        return;
+      }
+      const tag = (parent, answer, className) => {
+        const el = document.createElement(parent === fs ? "p" : "span");
+        el.className = className;
+        el.dataset.key = "";
+        el.textContent = fmt(strings.key_answer, { answer });
+        if (parent === fs) fs.insertBefore(el, $("[data-feedback]", fs)); else parent.appendChild(el);
+      };
+      const text = (list, id) => (list.find((x) => x.id === id) || { text: id }).text;
+      if (q.type === "matching" || q.type === "sequencing") { // under each wrong row, what belongs there
+        const right = q.type === "matching" ? q.sources.map((s) => (q.correct.find(([x]) => x === s.id) || [])[1]) : q.correct;
+        const list = q.type === "matching" ? q.targets : q.choices;
+        $$("select", fs).forEach((select, k) => {
+          if (right[k] && select.value !== right[k]) tag(select.closest(".el-select-row"), text(list, right[k]), "el-key-tag");
+        });
+      } else if (q.accepted && q.accepted.length && !isCorrect(q, r)) tag(fs, q.accepted[0], "el-answer-key");
+    }
+
     /** The interaction as the adapters take it; they own each edition's formats. */
     function interaction(q, r, right, time) {
       const out = { id: q.id, type: q.interactionType, description: q.description, time, isCorrect: right,
@@ -192,6 +231,7 @@
           verdict = q.scored ? (isCorrect(q, a.r[k]) ? "correct" : "incorrect") : "review";
         }
         if (verdict) fs.dataset.result = verdict; else delete fs.dataset.result;
+        markKey(q, fs, verdict ? a.r[k] : null);
         $$("[data-feedback]", fs).forEach((f) => { f.hidden = f.dataset.feedback !== verdict; });
       });
       banks.forEach((bank) => { bank.hidden = !$$("[data-question-id]", bank).some((fs) => !fs.hidden); });

@@ -40,7 +40,7 @@
         const now = (latest || first)[k];
         row.querySelector('[data-cell="first"]').textContent = one(area.score);
         row.querySelector('[data-cell="latest"]').textContent = latest ? one(now.score) : strings.cpd_not_yet;
-        row.querySelector('[data-cell="gap"]').textContent = now.gap > 0 ? one(now.gap) : strings.gap_none;
+        row.querySelector('[data-cell="gap"]').textContent = now.isGap ? one(now.gap) : strings.gap_none;
       });
     }
 

@@ -8,8 +8,9 @@
   const fmt = (text, values) => String(text).replace(/\{(\w+)\}/g, (m, key) => (key in values ? values[key] : m));
   const one = (x) => x.toFixed(1);
 
-  /** Per key area: the mean of its statements' points to one decimal, the stage's expectation and
-   *  the gap (expected minus score when that is above zero, else 0). `digits`: one point per statement. */
+  /** Per key area: the mean of its statements' points to one decimal, the stage's expectation, the
+   *  difference (expected minus score when that is above zero, else 0: the xAPI `gaps`) and whether it
+   *  counts as a gap (`isGap`: at least the self-assessment's gapThreshold). `digits`: one point per statement. */
   Elearn.gapProfile = function (data, digits) {
     const statements = data.selfAssessment.statements;
     return data.keyAreas.map((area) => {
@@ -17,7 +18,8 @@
       const sum = points.reduce((a, b) => a + b, 0);
       const score = points.length ? Math.round((10 * sum) / points.length) / 10 : 0;
       const gap = Math.max(Math.round(10 * (area.expected - score)) / 10, 0);
-      return { id: area.id, title: area.title, expected: area.expected, score, gap, modules: area.modules };
+      const isGap = gap > 0 && gap >= data.selfAssessment.gapThreshold;
+      return { id: area.id, title: area.title, expected: area.expected, score, gap, isGap, modules: area.modules };
     });
   };
 
@@ -25,9 +27,11 @@
   Elearn.drawGapProfile = function (root, profile, data) {
     const strings = data.strings;
     const max = data.selfAssessment.scale.length;
-    const gaps = profile.filter((a) => a.gap > 0).length;
+    const gaps = profile.filter((a) => a.isGap).length;
     const summary = root.querySelector("[data-gap-summary]");
     if (summary) summary.textContent = gaps ? fmt(strings.gap_summary_gaps, { n: gaps, total: profile.length }) : strings.gap_summary_none;
+    const threshold = root.querySelector("[data-gap-threshold]");
+    if (threshold) threshold.textContent = fmt(strings.gap_threshold, { threshold: one(data.selfAssessment.gapThreshold) });
     const chart = root.querySelector("[data-gap-chart]");
     if (chart) {
       const rows = profile.map((a) => fmt(strings.gap_chart_row, { area: a.title, score: one(a.score), expected: a.expected }));
@@ -35,15 +39,19 @@
     }
     profile.forEach((a) => {
       root.querySelectorAll(`[data-area="${a.id}"]`).forEach((row) => {
-        row.dataset.gap = String(a.gap > 0);
+        row.dataset.gap = String(a.isGap);
         const bar = row.querySelector("[data-bar]");
         if (bar) bar.style.width = `${Math.min((100 * a.score) / max, 100)}%`;
         const cells = { "[data-bar-value]": one(a.score), '[data-cell="score"]': one(a.score),
-          '[data-cell="gap"]': a.gap > 0 ? one(a.gap) : strings.gap_none };
+          '[data-cell="gap"]': a.isGap ? one(a.gap) : strings.gap_none };
         Object.keys(cells).forEach((selector) => {
           const cell = row.querySelector(selector);
           if (cell) cell.textContent = cells[selector];
         });
+        const modules = row.querySelector("[data-modules]"); // what to study: only for a gap
+        if (modules) modules.hidden = !a.isGap;
+        const none = row.querySelector("[data-no-modules]");
+        if (none) none.hidden = a.isGap;
       });
     });
   };

@@ -139,6 +139,7 @@
     const submittedOnce = () => st.attempt.n > 0;
     const passed = () => ("s" in st.attempt ? st.attempt.s >= A.passMark : (submittedOnce() ? false : null));
     const visitedContent = () => content.filter((i) => st.visited.has(i));
+    let markDone = () => {}; // the ticks in the contents (below, once the links are found)
     function report(showing) {
       hooks.collect();
       const parts = content.length + (SA ? 1 : 0) + 1;
@@ -154,6 +155,7 @@
       track.put("setProgress", st.progress);
       track.put("setStatus", completed, ok);
       if (xapi && !showing) xapi.progress(completed);
+      markDone();
     }
 
     const ctx = {
@@ -194,15 +196,7 @@
       st.current = index;
       st.visited.add(index);
       tocLinks.forEach((link, l) => {
-        const i = tocTargets[l];
-        if (i === index) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
-        if (st.visited.has(i) && !("visited" in link.dataset)) {
-          link.dataset.visited = "";
-          const note = document.createElement("span");
-          note.className = "el-sr-only";
-          note.textContent = ` ${strings.visited || ""}`;
-          link.appendChild(note);
-        }
+        if (tocTargets[l] === index) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
       });
       prevButtons.forEach((b) => { b.disabled = index === 0; });
       nextButtons.forEach((b) => { b.disabled = index === pages.length - 1; });
@@ -221,6 +215,18 @@
       }
       track.commit();
     }
+    /* A tick for a page seen, and for the self-assessment and the assessment once submitted (not when opened). */
+    const isDone = { "self-assessment": () => !!st.sa.b, assessment: submittedOnce };
+    markDone = () => tocLinks.forEach((link, l) => {
+      const i = tocTargets[l];
+      const kind = i >= 0 ? pages[i].kind : "";
+      if ("visited" in link.dataset || !(isDone[kind] ? isDone[kind]() : st.visited.has(i))) return;
+      link.dataset.visited = "";
+      const note = document.createElement("span");
+      note.className = "el-sr-only";
+      note.textContent = ` ${(isDone[kind] ? strings.done : strings.visited) || ""}`;
+      link.appendChild(note);
+    });
     const step = (delta) => () => show(st.current + delta, true);
     prevButtons.forEach((b) => b.addEventListener("click", step(-1)));
     nextButtons.forEach((b) => b.addEventListener("click", step(1)));
