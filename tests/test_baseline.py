@@ -16,6 +16,7 @@ from elearn_builder.baseline import ALL, Baseline
 from elearn_builder.baselinereport import render
 from elearn_builder.cli import main
 from elearn_builder.generate import generate_statements, json_lines
+from elearn_builder.model import GAP_THRESHOLD
 
 EXT = "https://xapi.reflective-supervision.org.uk/extensions/"
 LEARNERS = 400
@@ -65,7 +66,7 @@ def expected_figures(statements: list[dict]) -> dict:
             change = (last["result"]["extensions"][EXT + "scores"][area] - first["result"]["extensions"][EXT + "scores"][
                 area]) if len(assessed) > 1 else None
             for group in ((stage, ALL, ALL), (stage, org, ALL), (stage, org, month)):
-                scores[group + (area,)].append((score, level > score, change, level))
+                scores[group + (area,)].append((score, level - score >= GAP_THRESHOLD, change, level))
         for domain in [k for k in ratings if isinstance(k, int)]:
             for group in ((stage, ALL, domain), (stage, org, domain)):
                 domains[group].append(mean(ratings[domain]))

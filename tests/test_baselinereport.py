@@ -14,6 +14,7 @@ from elearn_builder.baseline import ALL, Baseline
 from elearn_builder.baselinereport import hidden, render
 from elearn_builder.cli import main
 from elearn_builder.generate import json_lines
+from elearn_builder.model import GAP_THRESHOLD
 from elearn_builder.render import load_strings
 from elearn_builder.reportcharts import GAP_COLOURS, GAP_TEXT, change, gap_band, percent
 from elearn_builder.reportnames import names_for, teaching_modules
@@ -180,6 +181,7 @@ def test_min_group_option_and_sources(statements, tmp_path, monkeypatch):
     manager = {tr.find("th").text: tr for tr in block(page, "start", SMALL).findall(".//tbody/tr")}["Manager"]
     assert "3 learners" in manager.text_content() and "Not shown" not in manager.text_content()
     assert "fewer than 3 learners" in page.text_content()
+    assert f"at least {GAP_THRESHOLD:g} of a point below the level" in page.text_content()  # the learners' rule
 
     monkeypatch.chdir(tmp_path)  # no content/ here: ids as recorded, and the page and stderr say so
     result = CliRunner().invoke(main, ["report", "baseline", str(source), "--html", str(out)])

@@ -229,9 +229,10 @@ def baseline(source, from_lrs, organisation_from, csv_dir, html_file, min_group,
     """The self-assessment baseline per stage, key area, PCF domain, organisation and month, with completion and
     pass rates and the questions most often answered wrongly."""
     from .baseline import Baseline, write_csv
+    from .model import GAP_THRESHOLD
 
     names = _report_names(programme_dir) if html_file else None
-    result = Baseline(organisation_from).add_all(_statements(source, from_lrs, connect, filters))
+    result = Baseline(organisation_from, GAP_THRESHOLD).add_all(_statements(source, from_lrs, connect, filters))
     tables = result.tables()
     if csv_dir:
         for path in write_csv(tables, csv_dir):
@@ -239,7 +240,8 @@ def baseline(source, from_lrs, organisation_from, csv_dir, html_file, min_group,
     if html_file:
         from .baselinereport import render
 
-        page = render(result.tables(min_learners=min_group), names, min_group, statements=result.statements)
+        page = render(result.tables(min_learners=min_group), names, min_group, statements=result.statements,
+                      gap_threshold=GAP_THRESHOLD)
         with output_file(str(html_file)) as handle:
             handle.write(page)
         click.echo(f"wrote {html_file}", err=True)

@@ -38,8 +38,8 @@ def plural(n: int, word: str) -> str:
 class Report:
     """The tables keyed for the page, the names, the threshold and what it hides."""
 
-    def __init__(self, tables: dict, names: Names, minimum: int):
-        self.names, self.minimum = names, minimum
+    def __init__(self, tables: dict, names: Names, minimum: int, gap_threshold: float = 0.0):
+        self.names, self.minimum, self.gap_threshold = names, minimum, gap_threshold
         self.scores = {(r["stage"], r["organisation"], r["key_area"]): r for r in tables["scores"] if r["period"] == ALL}
         self.periods = sorted({r["period"] for r in tables["scores"] if r["period"] not in (ALL, "")})
         self.stage_rows = {(r["stage"], r["organisation"]): r for r in tables["stages"]}
@@ -90,10 +90,12 @@ def header(report: Report, statements: int) -> str:
     source = ("" if names.from_programme else
               "<li>The programme's sources were not found (give <code>--programme</code>), so stages and key areas "
               "are shown as the statements record them.</li>")
+    below = (f"at least {report.gap_threshold:g} of a point below" if report.gap_threshold else "below")
     about = ("<li>The <strong>baseline</strong> is each learner's first self-assessment in a stage: a rating of 1 to 5 "
              "in each key area (the mean of their ratings of its statements).</li>"
-             "<li>A learner has a <strong>gap</strong> in a key area when that rating is below the level the programme "
-             "expects at their stage (shown as <em>expected</em>).</li>"
+             f"<li>A learner has a <strong>gap</strong> in a key area when that rating is {below} the level the "
+             "programme expects at their stage (shown as <em>expected</em>), as their own gap profile showed them."
+             "</li>"
              "<li>Every percentage is a share of the learners in the group (or of the answers, for questions), rounded "
              "to a whole number; ratings are means, to one decimal place.</li>"
              f"<li><strong>Small groups are not shown.</strong> Figures for a group of fewer than {report.minimum} "
@@ -143,10 +145,11 @@ def glance(report: Report) -> str:
 
 
 def render(tables: dict[str, list[dict]], names: Names | None = None, min_group: int = 5,
-           statements: int = 0) -> str:
-    """The whole report; readable from a file without a server or any script."""
+           statements: int = 0, gap_threshold: float = 0.0) -> str:
+    """The whole report; readable from a file without a server or any script. ``gap_threshold`` is the one the
+    tables were counted with, said on the page."""
     names = names or Names()
-    report = Report(tables, names, min_group)
+    report = Report(tables, names, min_group, gap_threshold)
     title = page_title(names)
     body = (header(report, statements) + sections.start(report) + sections.ratings(report)
             + sections.change(report) + sections.rates(report) + sections.pcf(report) + sections.questions(report))

@@ -165,7 +165,7 @@ def expected_tables(plans: list[Plan], organisation_from: str) -> dict:
         for area, a in first.items():
             change = latest[area]["score"] - a["score"] if latest else None
             for group in ((plan.stage, ALL, ALL), (plan.stage, org(plan), ALL), (plan.stage, org(plan), plan.month)):
-                scores[group + (area,)].append((a["score"], a["gap"] > 0, change))
+                scores[group + (area,)].append((a["score"], a["is_gap"], change))
         per_domain = defaultdict(list)
         for r in plan.rated:
             for domain in r.statement["pcfDomains"]:
