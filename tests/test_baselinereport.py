@@ -181,7 +181,7 @@ def test_min_group_option_and_sources(statements, tmp_path, monkeypatch):
     manager = {tr.find("th").text: tr for tr in block(page, "start", SMALL).findall(".//tbody/tr")}["Manager"]
     assert "3 learners" in manager.text_content() and "Not shown" not in manager.text_content()
     assert "fewer than 3 learners" in page.text_content()
-    assert f"at least {GAP_THRESHOLD:g} of a point below the level" in page.text_content()  # the learners' rule
+    assert f"at least {GAP_THRESHOLD:g} points below the level" in page.text_content()  # the learners' rule
 
     monkeypatch.chdir(tmp_path)  # no content/ here: ids as recorded, and the page and stderr say so
     result = CliRunner().invoke(main, ["report", "baseline", str(source), "--html", str(out)])

@@ -90,7 +90,7 @@ def header(report: Report, statements: int) -> str:
     source = ("" if names.from_programme else
               "<li>The programme's sources were not found (give <code>--programme</code>), so stages and key areas "
               "are shown as the statements record them.</li>")
-    below = (f"at least {report.gap_threshold:g} of a point below" if report.gap_threshold else "below")
+    below = (f"at least {report.gap_threshold:g} points below" if report.gap_threshold else "below")
     about = ("<li>The <strong>baseline</strong> is each learner's first self-assessment in a stage: a rating of 1 to 5 "
              "in each key area (the mean of their ratings of its statements).</li>"
              f"<li>A learner has a <strong>gap</strong> in a key area when that rating is {below} the level the "
@@ -118,8 +118,8 @@ def glance(report: Report) -> str:
              if (r := report.score(s, ALL, a))]
     if cells:
         share, stage, area = max(cells, key=lambda c: c[0])
-        points.append(f"The largest gap: {percent(share)} of {escape(report.names.stage(stage))} learners rate "
-                      f"themselves below the expected level in {escape(report.names.key_area(area))}.")
+        points.append(f"The largest gap: {percent(share)} of {escape(report.names.stage(stage))} learners have a "
+                      f"gap in {escape(report.names.key_area(area))}.")
         share, stage, area = min(cells, key=lambda c: c[0])
         points.append(f"The smallest: {percent(share)} of {escape(report.names.stage(stage))} learners in "
                       f"{escape(report.names.key_area(area))}.")
