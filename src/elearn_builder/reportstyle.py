@@ -49,6 +49,9 @@ th.num{white-space:normal}
 td.none{color:#3d3d3d;font-style:italic}
 .rate{display:flex;align-items:center;gap:.5rem}
 .rate svg{flex:1}
+.rate .num{min-width:8.5em}
+table.domains{table-layout:fixed}
+.domains thead th:first-child{width:34%}
 svg.bar{display:block;width:100%;height:1.1rem;border:1px solid #767676}
 .legend{margin:.3rem 0 .6rem}
 .legend p{margin:.2rem 0;font-weight:600;font-size:.9rem}
