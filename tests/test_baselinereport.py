@@ -209,10 +209,13 @@ def test_values_an_lrs_should_not_send(statements):
                 extensions[key] = {"reflective-practice": "<b>high</b>", "pcf": [1], "supervision-skills": True,
                                    **{k: v for k, v in extensions[key].items() if k == "principles-policies-procedures"}}
         s["context"]["extensions"]["https://xapi.reflective-supervision.org.uk/extensions/organisation"] = "<i>x</i>"
+        if "success" in (s.get("result") or {}):
+            s["object"]["definition"]["description"] = {"en-GB": "<img src=x onerror=alert(1)>?"}
     tables = Baseline().add_all(bad).tables()
     assert {r["key_area"] for r in tables["scores"]} == {"principles-policies-procedures"}
-    text = render(tables, min_group=1)
+    text = render(tables, min_group=1)  # no names: the questions' text is what the statements carried
     assert "<i>x</i>" not in text and "&lt;i&gt;x&lt;/i&gt;" in text
+    assert "<img" not in text and text.count("&lt;img src=x onerror=alert(1)&gt;?") == len(tables["questions"]) > 0
 
 
 def test_nothing_recorded_is_not_called_suppressed(statements):
