@@ -181,3 +181,28 @@ def test_the_gap_profile_legend_threshold_and_modules_to_study(page, server, con
     target = first.get_attribute("data-goto-page")
     first.click()
     assert sco.visible_pages(frame) == [target]
+
+
+def test_the_gap_profile_fits_a_phone_and_stays_a_table(phone, server, content, axe_script):
+    """At 390 px the profile table stacks a block per key area (it was 499 px wide: sideways scrolling) and keeps
+    its table semantics (roles) for screen readers; axe-core finds nothing."""
+    frame = sco.open_standalone(phone, server, package(STAGES[-1]))
+    data = sco.course_data(frame)
+    areas = [a["id"] for a in data["keyAreas"]]
+    sco.rate(frame, rate_for_gaps(data, areas[0], areas[-1]))
+    box = frame.locator("#page-self-assessment [data-gap-profile]")
+    assert box.is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    table = box.locator(".el-gap-table")
+    assert table.evaluate("t => t.getBoundingClientRect().right") <= 390
+    rows = table.locator("tbody tr")
+    assert rows.count() == len(areas)
+    cells = rows.first.locator("th, td").evaluate_all("cs => cs.map(c => c.getBoundingClientRect().left)")
+    assert len(set(cells)) == 1  # stacked, not side by side
+    assert rows.first.locator('[data-cell="gap"]').evaluate(
+        "c => getComputedStyle(c, '::before').content").startswith('"' + data["strings"]["gap_gap"])
+    phone.emulate_media(reduced_motion="reduce")
+    phone.add_script_tag(path=str(axe_script))
+    result = phone.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: "
+                            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})")
+    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == []
