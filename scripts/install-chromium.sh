@@ -30,6 +30,7 @@ policy="$(apt-cache policy chromium 2>/dev/null || true)"
 if ! grep -q "Candidate: [0-9]" <<<"$policy"; then
   "${APT[@]}" update
 fi
-DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y chromium >/dev/null
+# --no-upgrade: an installed chromium is left as it is (the test of this step must not upgrade it)
+DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y --no-upgrade chromium >/dev/null
 command -v chromium >/dev/null
 echo "== chromium: $(command -v chromium)"
