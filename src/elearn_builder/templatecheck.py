@@ -135,7 +135,7 @@ def _schema_errors(vocab: Vocabulary, iri: str, value: Any) -> list[str]:
     concept = next((c for c in vocab.doc.get("concepts", []) if c["id"] == iri and "inlineSchema" in c), None)
     if concept is None:
         return []
-    import jsonschema  # only when values are checked: a test dependency
+    import jsonschema  # only when values are checked (a dependency since xapi check needs it)
 
     validator = jsonschema.Draft7Validator(json.loads(concept["inlineSchema"]))
     return sorted(error.message for error in validator.iter_errors(value))
