@@ -85,7 +85,8 @@ def load_course(root: Path, diags: Diagnostics) -> Programme | None:
                             f'stage "{stage.id}": no expectation for key area(s) {", ".join(missing)}; the '
                             "self-assessment's gap profile needs one per area")
     for stage, loc in stages:
-        assessment = load_assessment(root, stage.assessment_path, loc, known, renderer, question_ids, diags)
+        assessment = load_assessment(root, stage.assessment_path, loc, known, renderer, question_ids, diags,
+                                     tuple(modules))
         if assessment is not None:
             assessments.append((stage.id, assessment))
     if diags.errors or None in ident.values():

@@ -113,6 +113,18 @@ class Question:
     guidance_html: str = ""
     """Long-fill-in: guidance shown with the question."""
     bank: str = "main"
+    shuffle: bool = True
+    """Choice and multiple-response: the runtime shows the options in a new order each attempt."""
+    module: str = ""
+    """The id of the module that teaches this (given, or derived from the key area and PCF domains)."""
+    partial: bool = False
+    """Matching and multiple-response: credit per pair or option instead of all or nothing."""
+    accept: tuple[tuple[str, ...], ...] = ()
+    """Sequencing: further orders (item ids) that are right as well as the listed one."""
+    max_words: int = 0
+    """Fill-in and long-fill-in: the most words (0: no limit)."""
+    criteria: tuple[str, ...] = ()
+    """Long-fill-in: what a good answer covers; the learner checks the answer against them."""
 
     @property
     def interaction_type(self) -> str:
@@ -141,6 +153,8 @@ class Bank:
     draw: int
     """Questions drawn per attempt; 0 means all, in source order."""
     questions: tuple[Question, ...]
+    location: Location | None = None
+    """Where its question list starts (bank warnings point there)."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +170,9 @@ class Assessment:
     """``immediate`` (after each submission, per question), ``summary`` (score only) or ``none``."""
     banks: tuple[Bank, ...]
     location: Location
+    feedback_on_fail: str = "full"
+    """``full`` (feedback as ``feedback`` says) or ``revisit``: after a failed attempt with attempts left,
+    a wrong answer names the module to revisit, never the key; full feedback once passed or out of attempts."""
 
     @property
     def questions(self) -> tuple[Question, ...]:
