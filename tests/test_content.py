@@ -71,3 +71,96 @@ def test_attempts_differ_because_some_banks_draw(programme):
         assessment = programme.assessment_for(stage.id)
         assert assessment.attempts >= 2
     assert any(b.draw and b.draw < len(b.questions) for _, a in programme.assessments for b in a.banks)
+
+
+# Issue 16: assessments that test what they claim.
+
+def scored(questions):
+    return [q for q in questions if q.scored]
+
+
+def test_every_pool_holds_at_least_twice_what_an_attempt_draws(programme):
+    for stage_id, assessment in programme.assessments:
+        drawn = 0
+        for bank in assessment.banks:
+            pool = scored(bank.questions)
+            if not pool:
+                continue
+            assert 0 < bank.draw, f"{stage_id}/{bank.id}: draws every scored question on every attempt"
+            assert len(pool) >= 2 * bank.draw, f"{stage_id}/{bank.id}: {len(pool)} scored for a draw of {bank.draw}"
+            drawn += bank.draw
+        assert drawn == 12 and len(scored(assessment.questions)) >= 2 * drawn, stage_id
+
+
+def key_positions(questions):
+    """Where the key sits: the correct option's index (choice), or whether the keys lead or trail (multiple response)."""
+    single = [next(i for i, c in enumerate(q.choices) if c.correct) for q in questions if q.type == "choice"]
+    multi = [q for q in questions if q.type == "multiple-response"]
+    leading = [all(c.correct for c in q.choices[:len(q.correct_ids)]) for q in multi]
+    trailing = [all(c.correct for c in q.choices[-len(q.correct_ids):]) for q in multi]
+    return single, leading, trailing
+
+
+def test_no_pool_gives_the_key_away_by_its_position_or_length(programme):
+    for stage_id, assessment in programme.assessments:
+        single, leading, trailing = key_positions(assessment.questions)
+        counts = Counter(single)
+        assert max(counts.values()) <= 0.4 * len(single), (stage_id, sorted(counts.items()))
+        assert sum(leading) <= 0.4 * len(leading), (stage_id, f"{sum(leading)} of {len(leading)} lead with their keys")
+        assert sum(trailing) <= 0.4 * len(trailing), (stage_id, f"{sum(trailing)} of {len(trailing)} end with their keys")
+        choice = [q for q in assessment.questions if q.type == "choice"]
+        longest = [q.id for q in choice
+                   if max(q.choices, key=lambda c: len(c.text)).correct]
+        assert len(longest) <= 0.4 * len(choice), (stage_id, "key is the longest option", longest)
+
+
+def test_every_stage_assesses_diversity_and_equality(programme):
+    for stage_id, assessment in programme.assessments:
+        tagged = [q.id for q in scored(assessment.questions) if 3 in q.pcf_domains]
+        assert len(tagged) >= 2, (stage_id, tagged)
+
+
+def test_the_manager_stage_repeats_no_stage_1_item(programme):
+    def texts(stage_id):
+        found = set()
+        for q in programme.assessment_for(stage_id).questions:
+            found.add(" ".join(q.prompt_text.split()).lower())
+        return found
+
+    manager, stage1 = texts("manager"), texts("social-worker")
+    assert not manager & stage1
+    # Nor the same fact asked again: the stage 1 recall items on frequency and length.
+    manager_ids = {q.id for q in programme.assessment_for("manager").questions}
+    assert not manager_ids & {"mgr-nqsw-schedule", "mgr-session-minutes", "mgr-pressure-cancel"}
+
+
+def test_the_manager_stage_assesses_leading_supervision_across_a_team(programme):
+    manager = programme.assessment_for("manager")
+    prompts = " ".join(q.prompt_text.lower() for q in manager.questions)
+    for topic in ("audit", "health check", "performance", "supervise other social workers"):
+        assert topic in prompts, topic
+
+
+def test_every_written_answer_has_criteria_from_its_guidance(programme):
+    written = [q for _, a in programme.assessments for q in a.questions if not q.scored]
+    assert len(written) == 2
+    for q in written:
+        assert len(q.criteria) >= 4, q.id
+        assert q.guidance_html, q.id
+
+
+def test_disputed_keys_are_fixed(programme):
+    questions = {q.id: q for _, a in programme.assessments for q in a.questions}
+    # Exchange 2: Mrs Ahmed was not heard alone; credit per exchange.
+    missed = questions["mgr-transcript-missed"]
+    assert "e2" in missed.correct_ids and missed.partial and not missed.shuffle
+    assert questions["mgr-transcript-functions"].partial
+    # The agenda order is "a guide, not a rule": workload and learning in either order.
+    order = questions["mgr-agenda-order"]
+    swapped = ("check-in", "actions", "case", "learning", "workload", "close")
+    assert order.correct_ids == ("check-in", "actions", "case", "workload", "learning", "close")
+    assert swapped in order.accept
+    # The reasoned opinion names the neighbour's report; the Davies analysis includes capacity.
+    opinion = questions["esw-amira-opinion"]
+    assert "neighbour" in next(c.text for c in opinion.choices if c.correct)
+    assert "capacity" in questions["esw-davies-evidence"].correct_ids
