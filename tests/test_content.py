@@ -164,3 +164,11 @@ def test_disputed_keys_are_fixed(programme):
     opinion = questions["esw-amira-opinion"]
     assert "neighbour" in next(c.text for c in opinion.choices if c.correct)
     assert "capacity" in questions["esw-davies-evidence"].correct_ids
+
+
+def test_each_scored_question_points_to_the_module_that_teaches_it(programme):
+    # The pointer a failed attempt shows ("revisit ..."): the introduction teaches none of the keys.
+    modules = {m.id for m in programme.modules}
+    for _, assessment in programme.assessments:
+        for q in scored(assessment.questions):
+            assert q.module in modules and q.module != "introduction", (q.id, q.module)
