@@ -172,3 +172,41 @@ def test_each_scored_question_points_to_the_module_that_teaches_it(programme):
     for _, assessment in programme.assessments:
         for q in scored(assessment.questions):
             assert q.module in modules and q.module != "introduction", (q.id, q.module)
+
+
+# Issue 16, item 13: the self-assessment.
+
+OLD_STATEMENT_IDS = {
+    "sa-rp-after-events", "sa-rp-models", "sa-rp-in-action", "sa-rp-feelings", "sa-rp-contrary-evidence",
+    "sa-rp-reasoning", "sa-rp-learning", "sa-ss-prepare", "sa-ss-ask", "sa-ss-challenge", "sa-ss-open-questions",
+    "sa-ss-functions", "sa-ss-feedback", "sa-ss-containment", "sa-ss-not-working", "sa-ppp-standards",
+    "sa-ppp-frequency", "sa-ppp-framework", "sa-ppp-policy", "sa-ppp-agreement", "sa-ppp-recording",
+    "sa-ppp-confidentiality", "sa-ppp-research", "sa-pcf-domains", "sa-pcf-level", "sa-pcf-in-supervision",
+    "sa-pcf-appraisal", "sa-pcf-cpd", "sa-pcf-swe", "sa-pcf-values", "sa-pcf-leadership"}
+
+
+def test_self_assessment_statements_ask_one_thing_and_keep_their_ids(programme):
+    statements = programme.self_assessment.statements
+    assert OLD_STATEMENT_IDS <= {s.id for s in statements}
+    for s in statements:
+        # "I notice ... and I talk about it": two behaviours in one rating.
+        assert " and I " not in s.text and ", and I" not in s.text, s.id
+
+
+def test_supervision_skills_separate_receiving_from_giving(programme):
+    skills = [s for s in programme.self_assessment.statements if s.key_area == "supervision-skills"]
+    receiving = [s for s in skills if s.text.startswith("Receiving supervision:")]
+    giving = [s for s in skills if s.text.startswith("Giving supervision")]
+    assert len(receiving) >= 3 and len(giving) >= 3 and len(receiving) + len(giving) == len(skills)
+
+
+def test_each_scale_point_is_anchored_in_behaviour_and_no_stage_expects_the_top(programme):
+    scale = programme.self_assessment.scale
+    assert len(scale) == 5 and all(": I " in label for label in scale), scale
+    assert not any(word in " ".join(scale).lower() for word in ("confident", "competent"))
+    for stage in programme.stages:
+        assert max(level for _, level in stage.expectations) <= 4, stage.id
+
+
+def test_power_and_difference_are_in_the_self_assessment(programme):
+    assert sum(3 in s.pcf_domains for s in programme.self_assessment.statements) >= 3

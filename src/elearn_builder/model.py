@@ -203,6 +203,50 @@ class SelfAssessment:
 
 
 @dataclass(frozen=True)
+class Activity:
+    """One timed part of a master class."""
+
+    minutes: int
+    title: str
+    html: str
+
+
+@dataclass(frozen=True)
+class MasterClass:
+    """A facilitator's session plan: aims, timing, activities, materials, use of the self-assessment."""
+
+    id: str
+    title: str
+    minutes: int
+    """The whole session; the activities add up to it."""
+    when_html: str
+    """Where the session sits in the blend (before, between or after the modules)."""
+    modules: tuple[str, ...]
+    """Ids of the modules the session draws on."""
+    aims: tuple[str, ...]
+    materials: tuple[str, ...]
+    self_assessment_html: str
+    """How the session uses the self-assessment results (the learner's own and the group's baseline)."""
+    activities: tuple[Activity, ...]
+    stage_notes: tuple[tuple[str, str], ...] = ()
+    """(stage id, HTML) notes for the facilitator of that stage's group."""
+
+
+@dataclass(frozen=True)
+class Facilitation:
+    """The master classes of the blend, built into a facilitator guide per stage (``elearn guide``)."""
+
+    title: str
+    intro_html: str
+    classes: tuple[MasterClass, ...]
+    location: Location
+
+
+ORGANISATION_KEYS = ("name", "partnership", "audit", "credit_route", "contact")
+"""The deploying organisation's settings in ``programme.yaml`` (``organisation:``), all optional text."""
+
+
+@dataclass(frozen=True)
 class Programme:
     id: str
     """Short id used in file names, e.g. ``reflective-supervision``."""
@@ -223,6 +267,10 @@ class Programme:
     formats: tuple[str, ...] = DEFAULT_FORMATS
     theme: tuple[tuple[str, str], ...] = field(default=())
     """Theme settings from ``programme.yaml`` (colours, logo), as sorted pairs."""
+    organisation: tuple[tuple[str, str], ...] = ()
+    """The deploying organisation's settings (``ORGANISATION_KEYS``), as sorted pairs; absent ones are ""."""
+    facilitation: Facilitation | None = None
+    """The master classes (``master_classes:`` in ``programme.yaml``), or None."""
 
     def assessment_for(self, stage_id: str) -> Assessment:
         return dict(self.assessments)[stage_id]
