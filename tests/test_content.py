@@ -210,3 +210,38 @@ def test_each_scale_point_is_anchored_in_behaviour_and_no_stage_expects_the_top(
 
 def test_power_and_difference_are_in_the_self_assessment(programme):
     assert sum(3 in s.pcf_domains for s in programme.self_assessment.statements) >= 3
+
+
+# Issue 16, items 8-12: currency and law (facts from ../shared/DOMAIN.md section 8), and the seed's
+# partnership as the deploying organisation's settings.
+
+def module_text(programme) -> str:
+    return " ".join(" ".join(p.html.split()) for m in programme.modules for p in m.pages)
+
+
+@pytest.mark.parametrize("fact", [
+    "1 April 2027", "early career development programme", "replaces the child and family ASYE from September 2027",
+    "KSS for practice supervisors", "Care Quality Commission", "since 1 April 2023", "Care Act 2014, section 42",
+    "Mental Capacity Act 2005", "Children Act 1989", "Children Act 2004", "Working Together to Safeguard Children",
+    "UK GDPR", "Data Protection Act 2018", "subject access requests", "announced a further review in 2025"])
+def test_the_modules_are_current_for_england_and_name_the_law(programme, fact):
+    assert fact in module_text(programme).replace("<strong>", "").replace("</strong>", "").replace(
+        "<em>", "").replace("</em>", "")
+
+
+@pytest.mark.parametrize("claim", [
+    "most widely used in social work supervision", "Morrison's addition", "have often pointed to",
+    "partnership works with", "partner organisations reviewed", "The partner organisations also look"])
+def test_overstated_claims_and_the_seeds_partnership_are_gone(programme, claim):
+    assert claim not in module_text(programme)
+
+
+def test_the_organisation_settings_are_neutral_by_default(programme):
+    settings = dict(programme.organisation)
+    assert set(settings) == {"name", "partnership", "audit", "credit_route", "contact"}
+    assert settings["partnership"] == settings["audit"] == settings["credit_route"] == ""
+    assert programme.facilitation and len(programme.facilitation.classes) == 3
+    for session in programme.facilitation.classes:
+        assert session.aims and session.materials and session.self_assessment_html
+        assert sum(a.minutes for a in session.activities) == session.minutes
+        assert {sid for sid, _ in session.stage_notes} == {s.id for s in programme.stages}
