@@ -93,3 +93,60 @@ def test_a_course_without_master_classes_says_so(course, tmp_path):
     assert not (tmp_path / "g").exists()
     result = CliRunner().invoke(main, ["guide", "-s", str(ROOT / "content"), "-o", str(tmp_path / "g"), "--stage", "boss"])
     assert result.exit_code == 1 and 'unknown stage "boss"' in result.output
+
+
+MASTER_CLASS = {
+    "title": "Guide",
+    "intro": "Read *this* first.",
+    "classes": [{
+        "id": "intro", "title": "Master class 1", "minutes": 30, "when": "First.", "modules": ["one"],
+        "aims": ["An aim."], "materials": ["A flip chart."], "self_assessment": "Use the baseline.",
+        "activities": [{"minutes": 10, "title": "Welcome", "how": "Say hello."},
+                       {"minutes": 20, "title": "Talk", "how": "In pairs."}],
+        "stages": {"manager": "Add the team view."},
+    }],
+}
+
+
+def paths(value, prefix=()):
+    """Every place in a YAML document: (keys...) tuples, containers included."""
+    yield prefix
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in items:
+        yield from paths(child, (*prefix, key))
+
+
+def replaced(document, where, junk):
+    import copy
+
+    out = copy.deepcopy(document)
+    node = out
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = junk
+    return out
+
+
+def test_any_value_of_the_wrong_kind_in_master_classes_is_a_located_problem_never_a_crash(tmp_path):
+    import yaml
+
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "tests" / "courses" / "minimal", course)
+    with (course / "programme.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("master_classes: master-classes.yaml\norganisation: {name: Org, credit_route: A module}\n")
+    classes = course / "master-classes.yaml"
+    classes.write_text(yaml.safe_dump(MASTER_CLASS), encoding="utf-8")
+    diags = Diagnostics()
+    programme = load_course(course, diags)
+    assert programme is not None and not diags.items, [str(d) for d in diags.items]
+    assert dict(programme.organisation)["credit_route"] == "A module"
+    checked = 0
+    for where in list(paths(MASTER_CLASS))[1:]:
+        for junk in ([["x"]], {"k": [1]}, 7, None):
+            classes.write_text(yaml.safe_dump(replaced(MASTER_CLASS, where, junk)), encoding="utf-8")
+            diags = Diagnostics()
+            result = load_course(course, diags)  # never raises
+            if result is None:
+                assert diags.errors and all(d.location.line >= 1 for d in diags.items), (where, junk)
+            checked += 1
+    assert checked > 100

@@ -93,9 +93,13 @@ def master_class(node: YMap, rel: str, stage_ids: set[str], module_ids: set[str]
     when = markdown(f, "when", rel, renderer)
     modules = f.get("modules", list, None)
     for i, mid in enumerate(modules or []):
+        if not isinstance(mid, str):
+            diags.error(modules.at(i), "field.type", "master class: each of the modules is a module id")
+            modules = None
+            break
         if mid not in module_ids:
             diags.error(modules.at(i), "ref.unknown-module", f'master class: unknown module "{mid}"'
-                        f'{did_you_mean(str(mid), module_ids)}')
+                        f'{did_you_mean(mid, module_ids)}')
     aims, materials = texts(f, "aims", "aims", diags), texts(f, "materials", "materials", diags)
     self_assessment = markdown(f, "self_assessment", rel, renderer)
     activities = read_activities(f, rel, renderer, diags)
