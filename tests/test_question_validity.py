@@ -119,6 +119,18 @@ def test_a_written_answer_without_criteria_is_a_warning(tmp_path):
     assert codes(diags) == [("warning", "question.no-criteria", 1)]
 
 
+def test_the_check_against_criteria_takes_an_id(tmp_path):
+    diags = Diagnostics()
+    ids = {"q1-criteria": Location("b.yaml", 4, 7)}
+    reader = QuestionReader("a.yaml", {"pcf"}, Renderer(tmp_path, diags, MediaRefs()), ids, diags, MODULES)
+    q = reader.read(parse_yaml(HEAD + "type: long-fill-in\ncriteria: [Fine]\n", "a.yaml", diags), "b")
+    assert q is None
+    assert str(diags.errors[0]) == ('a.yaml:6:11: error [id.duplicate] question "q1": its check against the criteria '
+                                    'is recorded as "q1-criteria", an id already used at b.yaml:4:7')
+    q, diags = read(HEAD + "type: long-fill-in\ncriteria: [Fine]\n", tmp_path)
+    assert q is not None and not diags.items
+
+
 @pytest.mark.parametrize("criteria", ["[]", "[Fine, '']", "[Fine, {a: b}]", "[" + ", ".join(["c"] * 27) + "]"])
 def test_bad_criteria(tmp_path, criteria):
     q, diags = read(HEAD + f"type: long-fill-in\ncriteria: {criteria}\n", tmp_path)

@@ -276,4 +276,11 @@ class QuestionReader:
             self.diags.error(f.at("criteria"), "field.value", f'question "{qid}": criteria are 1 to {MAX_CHOICES} '
                              'non-empty lines of text')
             return None
+        check = f"{qid}-criteria"  # the learner's check is an interaction of its own, with this id
+        if qid is not None and check in self.ids:
+            self.diags.error(f.at("criteria"), "id.duplicate", f'question "{qid}": its check against the criteria is '
+                             f'recorded as "{check}", an id already used at {self.ids[check]}')
+            return None
+        if qid is not None:
+            self.ids[check] = f.at("criteria")
         return out
