@@ -18,9 +18,9 @@ PACKAGE_SCRIPT = "assets/package.js"
 PACKAGE_KEYS = ("format", "stateLimit")
 """Course data that depends on the format: in ``PACKAGE_SCRIPT``, so ``index.html`` is the same in every format."""
 _PACKAGE_LINE = "(window.Elearn = window.Elearn || {}).package = "
-RUNTIME_SCRIPTS = ("adapter-standalone.js", "elearn-state.js", "elearn-marking.js", "elearn-assessment.js",
-                   "elearn-selfassessment.js", "elearn-cpd.js", "elearn-lrs.js", "elearn-queue.js", "elearn-xapi.js",
-                   "elearn-save.js", "elearn.js")
+RUNTIME_SCRIPTS = ("adapter-standalone.js", "elearn-state.js", "elearn-marking.js", "elearn-criteria.js",
+                   "elearn-assessment.js", "elearn-selfassessment.js", "elearn-cpd.js", "elearn-lrs.js",
+                   "elearn-queue.js", "elearn-xapi.js", "elearn-save.js", "elearn.js")
 """Scripts every package loads after ``PACKAGE_SCRIPT``."""
 DESCRIPTION_LIMIT = 250
 """SCORM 2004 ``cmi.interactions.n.description`` (localized_string_type, SPM 250)."""

@@ -7,7 +7,7 @@
  * (-1 unanswered), the items' indexes in the learner's order, or the typed text. Marking is
  * elearn-marking.js. Options of choice and multiple-response show in an order seeded per attempt
  * (attempt.o); after a failed attempt `feedbackOnFail: "revisit"` names a module instead of the key;
- * a submitted written answer is checked by the learner against its criteria (attempt.c).
+ * a submitted written answer is checked by the learner against its criteria (elearn-criteria.js).
  * Plain ES2017, no dependencies. */
 (function (Elearn) {
   "use strict";
@@ -37,6 +37,7 @@
     const drawn = () => st.attempt.d || [];
     const attemptsLeft = () => (A.attempts > 0 ? Math.max(A.attempts - st.attempt.n, 0) : Infinity);
     const canRetry = () => "s" in st.attempt && !ctx.passed() && attemptsLeft() > 0;
+    const checks = (Elearn.criteriaCheck || (() => ({ show() {} })))({ ctx, A, form, drawn });
 
     /* ---- One question's controls: read, keep, restore ---- */
 
@@ -114,7 +115,7 @@
       return Object.assign(out, { options: ids(q), correct: q.correct, response: r.map((x) => q.choices[x].id) });
     }
 
-    /* ---- Option order, the module to revisit, the check against criteria (issue 16) ---- */
+    /* ---- Option order, the module to revisit (issue 16) ---- */
 
     /** Options of a choice or multiple-response question in this attempt's order (attempt.o). */
     function arrange(i) {
@@ -151,56 +152,6 @@
         .filter(Boolean).map((m) => m.title);
       return titles.filter((t, n) => titles.indexOf(t) === n);
     }
-
-    /** A submitted written answer's criteria: ticked by the learner, recorded once, kept in attempt.c. */
-    const checkBox = (q) => (q.criteria ? $(`[data-criteria-for="${q.id}"]`, form) : null);
-    function showChecks() {
-      const a = st.attempt;
-      const order = drawn();
-      A.questions.forEach((q, i) => {
-        const box = checkBox(q);
-        if (!box) return;
-        const k = order.indexOf(i);
-        box.hidden = !("s" in a) || k < 0;
-        if (box.hidden) return;
-        const kept = (a.c || [])[k] || "";
-        const met = kept ? S.fromHex(kept, q.criteria.length) : [];
-        const number = $("[data-criteria-number]", box);
-        if (number) number.textContent = fmt(strings.question_number, { number: k + 1 });
-        $$("input", box).forEach((x, n) => { x.checked = met.includes(n); x.disabled = !!kept || st.finished; });
-        const button = $('[data-action="check-criteria"]', box);
-        if (button) button.hidden = !!kept;
-        const said = $("[data-criteria-result]", box);
-        if (said) said.textContent = kept ? fmt(strings.criteria_recorded, { n: met.length, total: q.criteria.length }) : "";
-      });
-    }
-    /** The check as an interaction of its own (never scored): which criteria the learner says the answer meets. */
-    function checkInteraction(q, met) {
-      const ids = q.criteria.map((c) => c.id);
-      const description = fmt(strings.criteria_description, { prompt: q.description }).slice(0, 250);
-      const question = { id: `${q.id}-criteria`, type: "multiple-response", interactionType: "choice", scored: false,
-        description, choices: q.criteria, correct: ids, keyArea: q.keyArea, pcfDomains: q.pcfDomains, bank: q.bank };
-      return { id: question.id, type: "choice", description, time: new Date(), isCorrect: null, weight: null,
-        options: ids, correct: ids, response: met.map((n) => ids[n]), question };
-    }
-    form.addEventListener("click", (event) => {
-      const button = event.target.closest && event.target.closest('[data-action="check-criteria"]');
-      const box = button && button.closest("[data-criteria-for]");
-      if (!box || st.finished || !("s" in st.attempt)) return;
-      const i = A.questions.findIndex((q) => q.id === box.dataset.criteriaFor);
-      const k = drawn().indexOf(i);
-      if (i < 0 || k < 0 || (st.attempt.c || [])[k]) return;
-      const q = A.questions[i];
-      const met = $$("input", box).map((x, n) => (x.checked ? n : -1)).filter((n) => n >= 0);
-      st.attempt.c = st.attempt.c || drawn().map(() => "");
-      st.attempt.c[k] = S.toHex(met, q.criteria.length); // "0" when none is met: still recorded
-      ctx.record(checkInteraction(q, met), st.attempt.n); // the attempt just submitted
-      ctx.report();
-      ctx.commit();
-      showChecks();
-      const said = $("[data-criteria-result]", box);
-      if (said) said.focus();
-    });
 
     /* ---- Attempts ---- */
 
@@ -280,7 +231,7 @@
         $$("[data-feedback]", fs).forEach((f) => { f.hidden = f.dataset.feedback !== verdict; });
       });
       banks.forEach((bank) => { bank.hidden = !$$("[data-question-id]", bank).some((fs) => !fs.hidden); });
-      showChecks();
+      checks.show();
       if (formError) formError.hidden = true;
       if (submitButton) submitButton.hidden = submitted;
       if (retryButton) retryButton.hidden = !canRetry();
