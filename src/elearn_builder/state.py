@@ -65,10 +65,14 @@ def worst_case(programme: Programme, assessment: Assessment) -> int:
             responses.append(response)
             checks.append(check)
         index += len(bank.questions)
+    # The checks against criteria, by place in the draw: the widest places for the longest bound.
+    checked = {str(len(drawn) - 1 - n): c for n, c in enumerate(c for c in checks if c)}
+    attempt = {"n": assessment.attempts or UNLIMITED_ATTEMPTS, "d": drawn, "r": responses, "s": 100, "o": 4294967295}
+    if checked:
+        attempt["c"] = checked
     state = {"v": 2, "h": "0" * 8, "p": "f" * -(-len(pages) // 4),
              "s": {"b": "9" * statements, "l": "9" * statements},
-             "a": {"n": assessment.attempts or UNLIMITED_ATTEMPTS, "d": drawn, "r": responses, "s": 100,
-                   "o": 4294967295, "c": checks},
+             "a": attempt,
              "x": {"r": "0" * 36, "k": UNLIMITED_ATTEMPTS}}
     return len(compact(state))
 

@@ -3,7 +3,7 @@
  * which elearn-assessment.js calls once with {ctx, A, form, drawn}; returns {show}, which shows the
  * checks of the drawn written answers once the attempt is submitted. Ticked criteria are recorded once
  * per attempt as an interaction of their own ("<question id>-criteria", never scored) and kept in the
- * attempt state as a hex bitmap per drawn question (attempt.c: "0" none met, "" not checked).
+ * attempt state as a hex bitmap by the question's place in the draw (attempt.c {"6": "5"}; "0": none met).
  * Plain ES2017, no dependencies. */
 (function (Elearn) {
   "use strict";
@@ -25,7 +25,7 @@
         const k = order.indexOf(i);
         box.hidden = !("s" in a) || k < 0;
         if (box.hidden) return;
-        const kept = (a.c || [])[k] || "";
+        const kept = (a.c || {})[k] || "";
         const met = kept ? S.fromHex(kept, q.criteria.length) : [];
         const number = $("[data-criteria-number]", box);
         if (number) number.textContent = fmt(strings.question_number, { number: k + 1 });
@@ -51,11 +51,11 @@
       if (!box || st.finished || !("s" in st.attempt)) return;
       const i = A.questions.findIndex((q) => q.id === box.dataset.criteriaFor);
       const k = drawn().indexOf(i);
-      if (i < 0 || k < 0 || (st.attempt.c || [])[k]) return;
+      if (i < 0 || k < 0 || (st.attempt.c || {})[k]) return;
       const q = A.questions[i];
       const met = $$("input", box).map((x, n) => (x.checked ? n : -1)).filter((n) => n >= 0);
-      st.attempt.c = st.attempt.c || drawn().map(() => "");
-      st.attempt.c[k] = S.toHex(met, q.criteria.length); // "0" when none is met: still recorded
+      // "0" when none is met: still recorded
+      st.attempt.c = Object.assign({}, st.attempt.c, { [k]: S.toHex(met, q.criteria.length) });
       ctx.record(checkInteraction(q, met), st.attempt.n); // the attempt just submitted
       ctx.report();
       ctx.commit();

@@ -2,7 +2,7 @@
  * a stable shuffle. Registers Elearn.state; elearn.js reads and writes through it.
  *   {"v":2,"h":fingerprint,"p":hex bitmap of visited content pages,"s":{"b":baseline,"l":latest},
  *    "a":{"n":attempts submitted,"d":[drawn question indexes],"r":[responses],"s":score,
- *         "o":option-order seed,"c":[criteria met per drawn question, hex bitmap, "" unchecked]}}
+ *         "o":option-order seed,"c":{place in the draw of a checked written answer: criteria met, hex}}}
  * Plain ES2017, no dependencies. */
 (function (Elearn) {
   "use strict";
@@ -89,8 +89,9 @@
       attempt.r = a.d.map((i, k) => response(questions[i], Array.isArray(a.r) ? a.r[k] : null));
       if (typeof a.s === "number" && a.s >= 0 && a.s <= 100 && attempt.n > 0) attempt.s = a.s;
       if (isInt(a.o, 0, 4294967296)) attempt.o = a.o;
-      if ("s" in attempt && Array.isArray(a.c) && a.c.length === a.d.length
-        && a.c.every((h) => typeof h === "string" && /^[0-9a-f]{0,7}$/.test(h))) attempt.c = a.c;
+      const c = a.c && typeof a.c === "object" && !Array.isArray(a.c) ? Object.keys(a.c) : [];
+      if ("s" in attempt && c.length && c.every((k) => /^\d{1,4}$/.test(k) && +k < a.d.length
+        && typeof a.c[k] === "string" && /^[0-9a-f]{1,7}$/.test(a.c[k]))) attempt.c = Object.assign({}, a.c);
     }
     /* x: what the xAPI statements need to carry on (elearn-xapi.js): the registration a SCORM launch made, and
      * how many self-assessments were submitted. */
