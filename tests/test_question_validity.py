@@ -215,3 +215,24 @@ def test_small_banks_are_judged_together(tmp_path):
     a, diags = assessment(tmp_path, "banks:\n" + bank.format(b="b", qs=qs("b")) + bank.format(b="c", qs=qs("c")))
     assert codes(diags) == [("warning", "assessment.key-position", 1)]
     assert "the key is the last option in 6 of 6" in diags.items[0].message
+
+
+def test_the_runtime_gets_the_new_fields():
+    """The course data of the browser tests' "valid" stage carries what elearn-assessment.js reads."""
+    from elearn_builder.load import load_course
+    from elearn_builder.render import load_strings, stage_data
+
+    diags = Diagnostics()
+    programme = load_course(Path(__file__).parent / "browser" / "course-variants", diags)
+    assert programme is not None and not diags.items, [str(d) for d in diags.items]
+    data = stage_data(programme, programme.stage("valid"), load_strings("en-GB"))["assessment"]
+    q = {x["id"]: x for x in data["questions"]}
+    assert data["feedbackOnFail"] == "revisit"
+    assert (q["v-choice"]["shuffle"], q["v-fixed"]["shuffle"], q["v-choice"]["module"]) == (True, False, "only")
+    assert q["v-multi"]["module"] == "framework"  # derived: the module on its key area
+    assert q["v-multi"]["partial"] is True and q["v-match"]["partial"] is True and "partial" not in q["v-choice"]
+    assert q["v-order"]["accept"] == [["checkin", "actions", "learning", "cases"]]
+    assert q["v-words"]["maxWords"] == 2 and "maxWords" not in q["v-write"]
+    assert q["v-write"]["criteria"] == [{"id": "c1", "text": "You start with what happened"},
+                                        {"id": "c2", "text": "You ask how it felt"},
+                                        {"id": "c3", "text": "You agree a next step"}]
