@@ -20,8 +20,10 @@ def orders(frame) -> dict[str, list[str]]:
     return {qid: shown(frame, qid) for qid in ("v-choice", "v-multi", "v-fixed")}
 
 
-def relaunch(page, server, frame):
+def relaunch(page, server, frame, pages: int = 1, submissions: int = 0):
+    """Exit (every API call of the session answered with error 0) and launch again."""
     frame.click('[data-action="exit"]')
+    sco.check_calls(sco.calls(page), FMT, pages_shown=pages, submissions=submissions)
     return sco.launch(page, server, PACKAGE, FMT, cmi=sco.resume_cmi(sco.lms_cmi(page, FMT), FMT), entry="resume")
 
 
@@ -59,7 +61,7 @@ def test_options_feedback_credit_and_criteria(page, server, variants):
     assert first["v-fixed"] == authored["v-fixed"]  # shuffle: false
     assert frame.locator('[data-criteria-for="v-write"]').is_hidden()  # only after submitting
 
-    frame = relaunch(page, server, frame)
+    frame = relaunch(page, server, frame, pages=2)  # the self-assessment, then the assessment
     assert sco.visible_pages(frame) == ["assessment"] and orders(frame) == first
 
     # Three words where two are allowed: refused, and the learner is told.
@@ -109,7 +111,7 @@ def test_options_feedback_credit_and_criteria(page, server, variants):
         ("v-write-criteria", "choice", "c1[,]c3", "neutral")
     assert last["correct_responses"]["0"]["pattern"] == "c1[,]c2[,]c3"
 
-    frame = relaunch(page, server, frame)
+    frame = relaunch(page, server, frame, submissions=2)  # the check commits at once, like a submission
     check = frame.locator('[data-criteria-for="v-write"]')
     assert check.locator("[data-criteria-result]").inner_text() == recorded
     assert check.locator("input:checked").evaluate_all("xs => xs.map(x => x.value)") == ["c1", "c3"]
