@@ -55,5 +55,5 @@ def test_help_lists_every_command_without_building_anything(tmp_path):
                            str(tmp_path / "help.json")], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     commands = {line.split()[0] for line in proc.stdout.split("Commands:")[1].splitlines() if line.strip()}
-    assert commands == {"build", "lrs", "new", "preview", "report", "validate", "xapi"}
+    assert commands == {"build", "guide", "lrs", "new", "preview", "report", "validate", "xapi"}
     assert heavy(set(json.loads((tmp_path / "help.json").read_text()))) == []

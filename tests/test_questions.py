@@ -45,7 +45,7 @@ def test_fill_in_normalises_accepted_answers(tmp_path):
 
 
 def test_long_fill_in_is_not_scored(tmp_path):
-    q, diags = read(HEAD + "type: long-fill-in\nguidance: Say *why*.\n", tmp_path)
+    q, diags = read(HEAD + "type: long-fill-in\nguidance: Say *why*.\ncriteria: [Says why]\n", tmp_path)
     assert not diags.items and q.scored is False and q.max_length == 1000
     assert q.guidance_html == "<p>Say <em>why</em>.</p>"
 

@@ -6,20 +6,24 @@ from pathlib import Path
 from .diagnostics import Diagnostics, did_you_mean
 from .fields import ID_RE, Fields, load_mapping, mapping
 from .markup import Renderer
-from .model import Assessment, Bank, Location
+from .keytells import check_key_tells
+from .model import Assessment, Bank, Location, Module
 from .questions import QuestionReader
 from .sources import YList
 
 FEEDBACK_MODES = ("immediate", "summary", "none")
+ON_FAIL_MODES = ("full", "revisit")
 
 
 def load_assessment(root: Path, rel: str, where: Location, known_areas: set[str], renderer: Renderer,
-                    question_ids: dict[str, Location], diags: Diagnostics) -> Assessment | None:
-    """Read an assessment file; ``question_ids`` collects ids across files to keep them unique."""
+                    question_ids: dict[str, Location], diags: Diagnostics,
+                    modules: tuple[Module, ...] = ()) -> Assessment | None:
+    """Read an assessment file; ``question_ids`` collects ids across files to keep them unique;
+    ``modules`` are the programme's, which questions name (or are given) as the one to revisit."""
     data = load_mapping(root, rel, where, diags, "an assessment file")
     if data is None:
         return None
-    reader = QuestionReader(rel, known_areas, renderer, question_ids, diags)
+    reader = QuestionReader(rel, known_areas, renderer, question_ids, diags, modules)
     f = Fields(data, diags, "assessment")
     assessment_id = f.get("id", str, pattern=ID_RE)
     title = f.get("title", str)
@@ -34,6 +38,10 @@ def load_assessment(root: Path, rel: str, where: Location, known_areas: set[str]
     if feedback not in FEEDBACK_MODES:
         diags.error(f.at("feedback"), "field.value", f'assessment: feedback "{feedback}" must be one of '
                     f'{", ".join(FEEDBACK_MODES)}{did_you_mean(feedback, FEEDBACK_MODES)}')
+    on_fail = f.get("feedback_on_fail", str, "full")
+    if on_fail not in ON_FAIL_MODES:
+        diags.error(f.at("feedback_on_fail"), "field.value", f'assessment: feedback_on_fail "{on_fail}" must be one '
+                    f'of {", ".join(ON_FAIL_MODES)}{did_you_mean(on_fail, ON_FAIL_MODES)}')
     if "banks" in data and "questions" in data:
         diags.error(f.at("banks"), "assessment.banks-and-questions",
                     'assessment: use either "banks" or "questions", not both')
@@ -53,7 +61,10 @@ def load_assessment(root: Path, rel: str, where: Location, known_areas: set[str]
         diags.error(f.at("banks"), "id.duplicate", "assessment: bank ids must be unique")
         return None
     assessment = Assessment(id=assessment_id, title=title, intro_html=intro, pass_mark=pass_mark, attempts=attempts,
-                            feedback=feedback, banks=tuple(banks), location=Location(rel, 1, 1))
+                            feedback=feedback, banks=tuple(banks), location=Location(rel, 1, 1),
+                            feedback_on_fail=on_fail)
+    if len(banks) > 1:  # small banks tell little alone: the keys of all of them together
+        check_key_tells("assessment", assessment.questions, assessment.location, diags)
     if not any(q.scored for q in assessment.questions):
         diags.error(f.data.loc, "assessment.nothing-scored",
                     "assessment: every question is a written answer, so nothing can be scored against the pass mark")
@@ -94,4 +105,6 @@ def bank_of(raw: YList | None, bank_id: str, title: str, intro: str | None, draw
         return None
     if None in questions:
         return None
-    return Bank(id=bank_id, title=title, intro_html=intro, draw=draw, questions=tuple(questions))
+    bank = Bank(id=bank_id, title=title, intro_html=intro, draw=draw, questions=tuple(questions), location=raw.loc)
+    check_key_tells(f'bank "{bank_id}"', bank.questions, raw.loc, diags)
+    return bank

@@ -227,6 +227,29 @@ def preview(source, templates, profile, stages, formats, port) -> None:
 
 
 @main.command()
+@click.option("--source", "-s", type=click.Path(path_type=Path), default=Path("content"), show_default=True,
+              help="Course folder holding programme.yaml (which names the master classes file).")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("guide"), show_default=True,
+              help="Folder the guides are written to (kept apart from the packages in build/).")
+@click.option("--templates", "-t", type=click.Path(path_type=Path), default=Path("templates"), show_default=True,
+              help="Folder of templates that override the built-in theme (facilitator-guide.html.j2).")
+@click.option("--stage", "stages", multiple=True, metavar="ID",
+              help="Stage id to write a guide for; repeat for several. Default: every stage.")
+@click.option("--strict", is_flag=True, help="Fail on warnings in the sources too.")
+def guide(source, output, templates, stages, strict) -> None:
+    """Write the master classes as a printable facilitator guide per stage.
+
+    One self-contained HTML file per stage, <programme>-<stage>-facilitator-guide.html, laid out for
+    A4 (print it, or save it as PDF from a browser). Every guide is written or none is.
+    """
+    from .guide import GuideOptions, build_guides
+
+    written = build_guides(GuideOptions(source=source, output=output, templates=templates, stages=tuple(stages),
+                                        strict=strict))
+    click.echo(f"wrote {len(written)} facilitator guide(s) into {output}")
+
+
+@main.command()
 @click.argument("packages", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="PACKAGE.zip...")
 @click.option("--schemas", type=click.Path(exists=True, file_okay=False, path_type=Path), envvar="ELEARN_SCHEMAS",

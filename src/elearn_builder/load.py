@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .assessments import load_assessment
 from .diagnostics import Diagnostics, did_you_mean
+from .facilitation import load_facilitation, read_organisation
 from .fields import ID_RE, Fields, load_mapping, mapping
 from .markup import MediaRefs, Renderer
 from .model import DEFAULT_FORMATS, FORMATS, KeyArea, Location, Media, Programme, Stage
@@ -54,6 +55,8 @@ def load_course(root: Path, diags: Diagnostics) -> Programme | None:
     module_list = f.get("modules", list)
     sa_path = f.get("self_assessment", str, "")
     html_policy = read_policy(f, diags)
+    organisation = read_organisation(f, diags)
+    classes_path = f.get("master_classes", str, "")
     f.done()
 
     renderer = Renderer(root, diags, media, html_policy)
@@ -85,16 +88,22 @@ def load_course(root: Path, diags: Diagnostics) -> Programme | None:
                             f'stage "{stage.id}": no expectation for key area(s) {", ".join(missing)}; the '
                             "self-assessment's gap profile needs one per area")
     for stage, loc in stages:
-        assessment = load_assessment(root, stage.assessment_path, loc, known, renderer, question_ids, diags)
+        assessment = load_assessment(root, stage.assessment_path, loc, known, renderer, question_ids, diags,
+                                     tuple(modules))
         if assessment is not None:
             assessments.append((stage.id, assessment))
+    facilitation = None
+    if classes_path:
+        facilitation = load_facilitation(root, classes_path, f.at("master_classes"), {s.id for s, _ in stages},
+                                         set(module_ids), renderer, diags)
     if diags.errors or None in ident.values():
         return None
     return Programme(id=ident["id"], iri=ident["iri"].rstrip("/"), title=ident["title"], description=description,
                      version=ident["version"], language=language, publisher=ident["publisher"],
                      key_areas=tuple(areas), stages=tuple(s for s, _ in stages), modules=tuple(modules),
                      assessments=tuple(assessments), self_assessment=self_assessment, formats=formats, theme=tuple(sorted(theme.items())),
-                     media=tuple(Media(source=rel, target=rel) for rel in sorted(media.used)))
+                     media=tuple(Media(source=rel, target=rel) for rel in sorted(media.used)),
+                     organisation=tuple(sorted(organisation.items())), facilitation=facilitation)
 
 
 def read_key_areas(f: Fields, diags: Diagnostics) -> list[KeyArea]:

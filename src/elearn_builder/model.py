@@ -119,6 +119,18 @@ class Question:
     guidance_html: str = ""
     """Long-fill-in: guidance shown with the question."""
     bank: str = "main"
+    shuffle: bool = True
+    """Choice and multiple-response: the runtime shows the options in a new order each attempt."""
+    module: str = ""
+    """The id of the module that teaches this (given, or derived from the key area and PCF domains)."""
+    partial: bool = False
+    """Matching and multiple-response: credit per pair or option instead of all or nothing."""
+    accept: tuple[tuple[str, ...], ...] = ()
+    """Sequencing: further orders (item ids) that are right as well as the listed one."""
+    max_words: int = 0
+    """Fill-in and long-fill-in: the most words (0: no limit)."""
+    criteria: tuple[str, ...] = ()
+    """Long-fill-in: what a good answer covers; the learner checks the answer against them."""
 
     @property
     def interaction_type(self) -> str:
@@ -147,6 +159,8 @@ class Bank:
     draw: int
     """Questions drawn per attempt; 0 means all, in source order."""
     questions: tuple[Question, ...]
+    location: Location | None = None
+    """Where its question list starts (bank warnings point there)."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +176,9 @@ class Assessment:
     """``immediate`` (after each submission, per question), ``summary`` (score only) or ``none``."""
     banks: tuple[Bank, ...]
     location: Location
+    feedback_on_fail: str = "full"
+    """``full`` (feedback as ``feedback`` says) or ``revisit``: after a failed attempt with attempts left,
+    a wrong answer names the module to revisit, never the key; full feedback once passed or out of attempts."""
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -192,6 +209,50 @@ class SelfAssessment:
 
 
 @dataclass(frozen=True)
+class Activity:
+    """One timed part of a master class."""
+
+    minutes: int
+    title: str
+    html: str
+
+
+@dataclass(frozen=True)
+class MasterClass:
+    """A facilitator's session plan: aims, timing, activities, materials, use of the self-assessment."""
+
+    id: str
+    title: str
+    minutes: int
+    """The whole session; the activities add up to it."""
+    when_html: str
+    """Where the session sits in the blend (before, between or after the modules)."""
+    modules: tuple[str, ...]
+    """Ids of the modules the session draws on."""
+    aims: tuple[str, ...]
+    materials: tuple[str, ...]
+    self_assessment_html: str
+    """How the session uses the self-assessment results (the learner's own and the group's baseline)."""
+    activities: tuple[Activity, ...]
+    stage_notes: tuple[tuple[str, str], ...] = ()
+    """(stage id, HTML) notes for the facilitator of that stage's group."""
+
+
+@dataclass(frozen=True)
+class Facilitation:
+    """The master classes of the blend, built into a facilitator guide per stage (``elearn guide``)."""
+
+    title: str
+    intro_html: str
+    classes: tuple[MasterClass, ...]
+    location: Location
+
+
+ORGANISATION_KEYS = ("name", "partnership", "audit", "credit_route", "contact")
+"""The deploying organisation's settings in ``programme.yaml`` (``organisation:``), all optional text."""
+
+
+@dataclass(frozen=True)
 class Programme:
     id: str
     """Short id used in file names, e.g. ``reflective-supervision``."""
@@ -212,6 +273,10 @@ class Programme:
     formats: tuple[str, ...] = DEFAULT_FORMATS
     theme: tuple[tuple[str, str], ...] = field(default=())
     """Theme settings from ``programme.yaml`` (colours, logo), as sorted pairs."""
+    organisation: tuple[tuple[str, str], ...] = ()
+    """The deploying organisation's settings (``ORGANISATION_KEYS``), as sorted pairs; absent ones are ""."""
+    facilitation: Facilitation | None = None
+    """The master classes (``master_classes:`` in ``programme.yaml``), or None."""
 
     def assessment_for(self, stage_id: str) -> Assessment:
         return dict(self.assessments)[stage_id]

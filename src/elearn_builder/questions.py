@@ -1,10 +1,11 @@
 """Load one question of any type: prompt, options or pairs or accepted answers, and feedback."""
 from __future__ import annotations
 
+from .answertext import normalise, word_count
 from .diagnostics import Diagnostics, did_you_mean
 from .fields import ID_RE, QUESTION_ID_RE, Fields, mapping
 from .markup import Renderer, plain_text
-from .model import QUESTION_TYPES, Choice, Location, Question
+from .model import QUESTION_TYPES, Choice, Location, Module, Question
 from .modules import check_key_area, pcf_domains
 from .sources import YMap
 
@@ -21,8 +22,9 @@ class QuestionReader:
     """Reads questions for one course; question ids are collected across files to keep them unique."""
 
     def __init__(self, rel: str, known_areas: set[str], renderer: Renderer, question_ids: dict[str, Location],
-                 diags: Diagnostics):
+                 diags: Diagnostics, modules: tuple[Module, ...] = ()):
         self.rel, self.known, self.renderer, self.ids, self.diags = rel, known_areas, renderer, question_ids, diags
+        self.modules = modules
 
     def unique_id(self, f: Fields, what: str = "question") -> str | None:
         """A question or statement id: also a SCORM interaction id, so unique across the programme."""
@@ -57,14 +59,41 @@ class QuestionReader:
         if weight <= 0:
             self.diags.error(f.at("weight"), "field.value", "question: weight must be more than 0")
         parts = self.type_parts(f, qtype, qid) if qtype else None
+        if parts is not None:
+            parts.update(self.options_of_type(f, qtype, qid))
+        module = self.module(f, qtype, key_area, domains)
         feedback = self.feedback(f)
         f.done()
-        if None in (qid, qtype, key_area, prompt_html, parts):
+        if None in (qid, qtype, key_area, prompt_html, parts, module):
             return None
         return Question(id=qid, type=qtype, key_area=key_area, pcf_domains=domains, prompt_html=prompt_html,
                         prompt_text=plain_text(prompt_html), feedback_correct_html=feedback["correct"],
                         feedback_incorrect_html=feedback["incorrect"], location=node.loc, weight=float(weight),
-                        bank=bank, **parts)
+                        bank=bank, module=module, **parts)
+
+    def options_of_type(self, f: Fields, qtype: str, qid: str | None) -> dict:
+        """``shuffle`` and ``partial``, read only where they mean something (elsewhere: unknown key)."""
+        out = {}
+        if qtype in ("choice", "multiple-response"):
+            out["shuffle"] = f.get("shuffle", bool, True)
+        if qtype in ("matching", "multiple-response"):
+            out["partial"] = f.get("partial", bool, False)
+        return out
+
+    def module(self, f: Fields, qtype: str | None, key_area: str | None, domains: tuple[int, ...]) -> str | None:
+        """The module to revisit: ``module`` when given (it must exist), else the first module in teaching
+        order on the question's key area that shares a PCF domain with it, else the first on its key area."""
+        given = f.get("module", str, None)
+        ids = [m.id for m in self.modules]
+        if given is not None:
+            if given not in ids:
+                self.diags.error(f.at("module"), "question.unknown-module", f'question: module "{given}" is not a '
+                                 f'module of the programme{did_you_mean(given, ids)}')
+                return None
+            return given
+        on_area = [m for m in self.modules if key_area in m.key_areas]
+        found = [m for m in on_area if set(m.pcf_domains) & set(domains)] or on_area
+        return found[0].id if found else ""
 
     def feedback(self, f: Fields) -> dict[str, str]:
         out = {"correct": "", "incorrect": ""}
@@ -87,7 +116,8 @@ class QuestionReader:
             return None if choices is None or not self.check_correct(f, qtype, qid, choices) else {"choices": choices}
         if qtype == "sequencing":
             items = self.options(f, "items", qid)
-            return None if items is None else {"choices": items}
+            accept = self.accept(f, qid, items)
+            return None if items is None or accept is None else {"choices": items, "accept": accept}
         if qtype == "matching":
             return self.matching(f, qid)
         return self.typed(f, qtype, qid)
@@ -139,6 +169,22 @@ class QuestionReader:
                              'use type "multiple-response" or mark just one')
         return correct == 1 or (correct > 1 and qtype == "multiple-response")
 
+    def accept(self, f: Fields, qid: str | None, items: tuple[Choice, ...] | None) -> tuple | None:
+        """Sequencing: further right orders, each every item id once (the listed order is always right)."""
+        raw = f.get("accept", list, None)
+        if raw is None or items is None:
+            return ()
+        ids, out = [c.id for c in items], []
+        for i, order in enumerate(raw):
+            if not (isinstance(order, list) and all(isinstance(x, str) for x in order)) \
+                    or sorted(order) != sorted(ids):
+                self.diags.error(raw.at(i), "question.bad-order", f'question "{qid}": each order in accept lists '
+                                 f'every item id once ({", ".join(ids)})')
+                return None
+            if list(order) != ids and tuple(order) not in out:
+                out.append(tuple(order))
+        return tuple(out)
+
     def matching(self, f: Fields, qid: str | None) -> dict | None:
         raw = f.get("pairs", list)
         if raw is None:
@@ -180,11 +226,17 @@ class QuestionReader:
             self.diags.error(f.at("max_length"), "field.value",
                              f'question "{qid}": max_length {max_length} must be 1-{limit} for {qtype}')
             return None
+        max_words = f.get("max_words", int, 0)
+        if max_words < 0:
+            self.diags.error(f.at("max_words"), "field.value", f'question "{qid}": max_words must be 1 or more')
         if qtype == "long-fill-in":
-            return {"choices": (), "max_length": max_length, "guidance_html": self.markdown(f, "guidance", "")}
+            criteria = self.criteria(f, qid)
+            return None if criteria is None or max_words < 0 else {
+                "choices": (), "max_length": max_length, "max_words": max_words, "criteria": criteria,
+                "guidance_html": self.markdown(f, "guidance", "")}
         raw = f.get("accepted", list)
         case_matters = f.get("case_matters", bool, False)
-        if raw is None:
+        if raw is None or max_words < 0:
             return None
         accepted = [" ".join(str(v).split()) for v in raw if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
         if len(accepted) != len(raw) or not all(accepted):
@@ -198,4 +250,37 @@ class QuestionReader:
             self.diags.error(f.at("accepted"), "field.value",
                              f'question "{qid}": accepted answer "{too_long[0]}" is longer than max_length {max_length}')
             return None
-        return {"choices": (), "accepted": tuple(accepted), "case_matters": case_matters, "max_length": max_length}
+        blank = [a for a in accepted if not normalise(a)]
+        if blank:
+            self.diags.error(f.at("accepted"), "field.value", f'question "{qid}": accepted answer "{blank[0]}" is only '
+                             'punctuation, which answers are compared without')
+            return None
+        wordy = [a for a in accepted if max_words and word_count(a) > max_words]
+        if wordy:
+            self.diags.error(f.at("accepted"), "field.value", f'question "{qid}": accepted answer "{wordy[0]}" has '
+                             f'{word_count(wordy[0])} words, more than max_words {max_words}')
+            return None
+        return {"choices": (), "accepted": tuple(accepted), "case_matters": case_matters, "max_length": max_length,
+                "max_words": max_words}
+
+    def criteria(self, f: Fields, qid: str | None) -> tuple[str, ...] | None:
+        """Long-fill-in: plain-text criteria the learner checks the answer against. None given is a warning:
+        the answer is still recorded for a person, but the learner has nothing to check it against."""
+        raw = f.get("criteria", list, None)
+        if raw is None:
+            self.diags.warning(f.data.loc, "question.no-criteria", f'question "{qid}": a written answer without '
+                               'criteria; list what a good answer covers so the learner can check theirs')
+            return ()
+        out = tuple(" ".join(str(v).split()) for v in raw if isinstance(v, str))
+        if len(out) != len(raw) or not all(out) or not 1 <= len(out) <= MAX_CHOICES:
+            self.diags.error(f.at("criteria"), "field.value", f'question "{qid}": criteria are 1 to {MAX_CHOICES} '
+                             'non-empty lines of text')
+            return None
+        check = f"{qid}-criteria"  # the learner's check is an interaction of its own, with this id
+        if qid is not None and check in self.ids:
+            self.diags.error(f.at("criteria"), "id.duplicate", f'question "{qid}": its check against the criteria is '
+                             f'recorded as "{check}", an id already used at {self.ids[check]}')
+            return None
+        if qid is not None:
+            self.ids[check] = f.at("criteria")
+        return out

@@ -18,8 +18,9 @@ PACKAGE_SCRIPT = "assets/package.js"
 PACKAGE_KEYS = ("format", "stateLimit")
 """Course data that depends on the format: in ``PACKAGE_SCRIPT``, so ``index.html`` is the same in every format."""
 _PACKAGE_LINE = "(window.Elearn = window.Elearn || {}).package = "
-RUNTIME_SCRIPTS = ("adapter-standalone.js", "elearn-state.js", "elearn-assessment.js", "elearn-selfassessment.js",
-                   "elearn-cpd.js", "elearn-lrs.js", "elearn-queue.js", "elearn-xapi.js", "elearn-save.js", "elearn.js")
+RUNTIME_SCRIPTS = ("adapter-standalone.js", "elearn-state.js", "elearn-marking.js", "elearn-criteria.js",
+                   "elearn-assessment.js", "elearn-selfassessment.js", "elearn-cpd.js", "elearn-lrs.js",
+                   "elearn-queue.js", "elearn-xapi.js", "elearn-save.js", "elearn.js")
 """Scripts every package loads after ``PACKAGE_SCRIPT``."""
 DESCRIPTION_LIMIT = 250
 """SCORM 2004 ``cmi.interactions.n.description`` (localized_string_type, SPM 250)."""
@@ -73,14 +74,26 @@ def question_data(q: Question) -> dict:
     out = {"id": q.id, "type": q.type, "interactionType": q.interaction_type, "scored": q.scored,
            "description": q.prompt_text[:DESCRIPTION_LIMIT], "weight": q.weight, "bank": q.bank,
            "keyArea": q.key_area, "pcfDomains": list(q.pcf_domains)}
+    if q.module:
+        out["module"] = q.module
     if q.type == "matching":
         out.update(sources=option_list(q.sources), targets=option_list(q.targets), correct=[list(p) for p in q.pairs])
     elif q.type in ("fill-in", "long-fill-in"):
         out.update(maxLength=q.max_length, correct=list(q.accepted))
+        if q.max_words:
+            out["maxWords"] = q.max_words
         if q.type == "fill-in":
             out.update(accepted=list(q.accepted), caseMatters=q.case_matters)
+        elif q.criteria:
+            out["criteria"] = [{"id": f"c{n}", "text": text} for n, text in enumerate(q.criteria, 1)]
     else:
         out.update(choices=option_list(q.choices), correct=list(q.correct_ids))
+    if q.type in ("choice", "multiple-response"):
+        out["shuffle"] = q.shuffle
+    if q.partial:
+        out["partial"] = True
+    if q.accept:
+        out["accept"] = [list(order) for order in q.accept]
     return out
 
 
@@ -149,7 +162,8 @@ def stage_data(programme: Programme, stage: Stage, strings: dict, xapi: dict | N
             "statements": [{"id": st.id, "keyArea": st.key_area, "pcfDomains": list(st.pcf_domains), "text": st.text,
                             "description": st.text[:DESCRIPTION_LIMIT]} for st in sa.statements]},
         "assessment": {"id": assessment.id, "title": assessment.title, "passMark": assessment.pass_mark,
-                       "attempts": assessment.attempts, "feedback": assessment.feedback, "banks": banks,
+                       "attempts": assessment.attempts, "feedback": assessment.feedback,
+                       "feedbackOnFail": assessment.feedback_on_fail, "banks": banks,
                        "questions": [question_data(q) for q in assessment.questions]},
         "stateWorstCase": worst_case(programme, assessment),
         "xapi": xapi,

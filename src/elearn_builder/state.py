@@ -50,21 +50,29 @@ def worst_case(programme: Programme, assessment: Assessment) -> int:
     """Characters of the largest suspend data this stage's package can write."""
     pages = content_pages(programme)
     statements = len(programme.self_assessment.statements) if programme.self_assessment else 0
-    drawn, responses = [], []
+    drawn, responses, checks = [], [], []
     index = 0
     for bank in assessment.banks:
         costs = []
         for offset, question in enumerate(bank.questions):
             response = worst_response(question)
-            costs.append((len(compact(index + offset)) + len(compact(response)), index + offset, response))
+            check = "f" * -(-len(question.criteria) // 4)  # criteria met, as a hex bitmap
+            costs.append((len(compact(index + offset)) + len(compact(response)) + len(check), index + offset, response,
+                          check))
         take = bank.draw or len(bank.questions)
-        for _, i, response in sorted(costs, reverse=True)[:take]:
+        for _, i, response, check in sorted(costs, reverse=True)[:take]:
             drawn.append(i)
             responses.append(response)
+            checks.append(check)
         index += len(bank.questions)
+    # The checks against criteria, by place in the draw: the widest places for the longest bound.
+    checked = {str(len(drawn) - 1 - n): c for n, c in enumerate(c for c in checks if c)}
+    attempt = {"n": assessment.attempts or UNLIMITED_ATTEMPTS, "d": drawn, "r": responses, "s": 100, "o": 4294967295}
+    if checked:
+        attempt["c"] = checked
     state = {"v": 2, "h": "0" * 8, "p": "f" * -(-len(pages) // 4),
              "s": {"b": "9" * statements, "l": "9" * statements},
-             "a": {"n": assessment.attempts or UNLIMITED_ATTEMPTS, "d": drawn, "r": responses, "s": 100},
+             "a": attempt,
              "x": {"r": "0" * 36, "k": UNLIMITED_ATTEMPTS}}
     return len(compact(state))
 

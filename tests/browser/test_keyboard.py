@@ -54,9 +54,10 @@ def answer_by_keyboard(keys: Keys, frame, x: sco.Answer) -> None:
     q = x.question
     box = f'[data-question-id="{q["id"]}"]'
     if q["type"] in ("choice", "true-false"):
-        keys.tab_to(f"{box} input")  # the group's first radio
+        keys.tab_to(f"{box} input")  # the group's first radio, in the (shuffled) order shown
         keys.press("Space")
-        keys.press("ArrowDown", x.options.index(x.response[0]))
+        shown = frame.eval_on_selector_all(f"{box} input", "xs => xs.map(x => x.value)")
+        keys.press("ArrowDown", shown.index(x.response[0]))
     elif q["type"] == "multiple-response":
         for option in x.options:
             keys.tab_to(f'{box} input[value="{option}"]')

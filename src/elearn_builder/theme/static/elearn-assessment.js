@@ -4,7 +4,10 @@
  * learner gives them (so a relaunch restores the same questions and answers), scores the scored
  * questions, records every drawn question as an interaction and shows feedback as configured.
  * Responses are kept as the state stores them: choice indexes, a target index per matching source
- * (-1 unanswered), the items' indexes in the learner's order, or the typed text.
+ * (-1 unanswered), the items' indexes in the learner's order, or the typed text. Marking is
+ * elearn-marking.js. Options of choice and multiple-response show in an order seeded per attempt
+ * (attempt.o); after a failed attempt `feedbackOnFail: "revisit"` names a module instead of the key;
+ * a submitted written answer is checked by the learner against its criteria (elearn-criteria.js).
  * Plain ES2017, no dependencies. */
 (function (Elearn) {
   "use strict";
@@ -12,15 +15,14 @@
   const TEXT = { "fill-in": true, "long-fill-in": true };
   const fmt = (text, values) => String(text).replace(/\{(\w+)\}/g, (m, key) => (key in values ? values[key] : m));
   const distinct = (list) => new Set(list).size === list.length;
-  /** Fill-in answers compare trimmed, with runs of spaces as one, and in any case unless it matters. */
-  const normal = (text, caseMatters) => {
-    const t = String(text).trim().replace(/\s+/g, " ");
-    return caseMatters ? t : t.toLowerCase();
-  };
+  /** A new attempt's seed for its option order (a uint32). */
+  const newSeed = () => (window.crypto && window.crypto.getRandomValues
+    ? window.crypto.getRandomValues(new Uint32Array(1))[0] : Math.floor(Math.random() * 4294967296));
 
   Elearn.assessment = function (ctx) {
     const { data, strings, st, $, $$ } = ctx;
     const S = Elearn.state;
+    const M = Elearn.marking;
     const A = data.assessment;
     const form = $("[data-assessment]");
     const result = $("[data-assessment-result]");
@@ -35,6 +37,7 @@
     const drawn = () => st.attempt.d || [];
     const attemptsLeft = () => (A.attempts > 0 ? Math.max(A.attempts - st.attempt.n, 0) : Infinity);
     const canRetry = () => "s" in st.attempt && !ctx.passed() && attemptsLeft() > 0;
+    const checks = (Elearn.criteriaCheck || (() => ({ show() {} })))({ ctx, A, form, drawn });
 
     /* ---- One question's controls: read, keep, restore ---- */
 
@@ -47,7 +50,8 @@
       if (q.type === "sequencing") return q.choices.map((c, p) => pick(`select[data-position="${p}"]`, q.choices));
       if (TEXT[q.type]) { const el = $("[data-text]", fs); return el ? S.clean(el.value, q.maxLength) : ""; }
       const options = ids(q);
-      return $$("input", fs).filter((x) => x.checked).map((x) => options.indexOf(x.value)).filter((x) => x >= 0);
+      return $$("input", fs).filter((x) => x.checked).map((x) => options.indexOf(x.value)).filter((x) => x >= 0)
+        .sort((x, y) => x - y); // the authored order, whatever order the options are shown in
     }
     /** What the state keeps of a read response: partial matchings, but only whole orders. */
     function kept(q, raw) {
@@ -89,25 +93,14 @@
       const shown = fs && $("[data-char-count]", fs);
       if (!shown) return;
       const used = S.clean($("[data-text]", fs).value, q.maxLength).length;
-      shown.textContent = fmt(strings.characters_used, { n: used, max: q.maxLength });
+      shown.textContent = fmt(strings.characters_used, { n: used, max: q.maxLength })
+        + (q.maxWords ? ` ${fmt(strings.words_used, { n: M.words($("[data-text]", fs).value), max: q.maxWords })}` : "");
       const live = $("[data-char-count-live]", fs);
       clearTimeout(pauses[i]);
       if (live && announce) pauses[i] = setTimeout(() => { live.textContent = fmt(strings.characters_left, { n: q.maxLength - used }); }, 1200);
     }
 
-    function isCorrect(q, r) {
-      if (!q.scored) return null;
-      if (TEXT[q.type]) return q.accepted.some((a) => normal(a, q.caseMatters) === normal(r, q.caseMatters));
-      if (q.type === "matching") {
-        return r.length === q.sources.length && q.correct.every(([s, t]) => {
-          const k = q.sources.findIndex((x) => x.id === s);
-          return k >= 0 && r[k] >= 0 && q.targets[r[k]].id === t;
-        });
-      }
-      const chosen = r.map((x) => q.choices[x].id);
-      if (q.type === "sequencing") return chosen.join(" ") === q.correct.join(" ");
-      return chosen.length === q.correct.length && chosen.every((id) => q.correct.includes(id));
-    }
+    const isCorrect = (q, r) => M.isCorrect(q, r);
 
     /** After marking (immediate feedback; `r` the response, null to clear): each option of a choice question
      *  says whether it is right and whether it was chosen; a wrong matching, order or typed answer is
@@ -161,6 +154,44 @@
       return Object.assign(out, { options: ids(q), correct: q.correct, response: r.map((x) => q.choices[x].id) });
     }
 
+    /* ---- Option order, the module to revisit (issue 16) ---- */
+
+    /** Options of a choice or multiple-response question in this attempt's order (attempt.o). */
+    function arrange(i) {
+      const q = A.questions[i];
+      const box = fieldsets[i] && $(".el-choices", fieldsets[i]);
+      if (!box || q.shuffle !== true) return;
+      const rows = $$(".el-choice", box);
+      const values = rows.map((row) => { const input = $("input", row); return input ? input.value : ""; });
+      const authored = q.choices.map((c) => rows[values.indexOf(c.id)]).filter(Boolean);
+      M.order(authored.length, st.attempt.o || 0, q.id).forEach((k) => box.appendChild(authored[k]));
+    }
+
+    /** After a failed attempt with attempts left, `revisit` names the module to look at again, not the key. */
+    const keysWithheld = () => A.feedbackOnFail === "revisit" && "s" in st.attempt && !ctx.passed() && attemptsLeft() > 0;
+    const moduleOf = (q) => (data.modules || []).find((m) => m.id === q.module);
+    function pointTo(fs, q) {
+      const slot = $("[data-revisit]", fs);
+      if (!slot) return;
+      const m = moduleOf(q);
+      const page = m && data.pages.find((p) => p.module === m.id);
+      slot.textContent = "";
+      if (!page) { slot.textContent = strings.revisit_unknown; return; }
+      const link = document.createElement("a");
+      link.href = `#page-${page.id}`;
+      link.dataset.gotoPage = page.id;
+      link.textContent = m.title;
+      const [before, after] = strings.revisit_module.split("{module}");
+      slot.append(before, link, after || "");
+    }
+    /** The modules of the wrong answers of a withheld attempt, each once, in the order of the questions. */
+    function toRevisit() {
+      const a = st.attempt;
+      const titles = drawn().map((i, k) => (isCorrect(A.questions[i], a.r[k]) === false ? moduleOf(A.questions[i]) : null))
+        .filter(Boolean).map((m) => m.title);
+      return titles.filter((t, n) => titles.indexOf(t) === n);
+    }
+
     /* ---- Attempts ---- */
 
     /** Each bank's draw, in source order (all of a bank when its draw is 0 or covers it). */
@@ -181,7 +212,7 @@
     }
     function newAttempt() {
       const d = draw();
-      st.attempt = { n: st.attempt.n, d, r: d.map((i) => S.empty(A.questions[i])) };
+      st.attempt = { n: st.attempt.n, d, r: d.map((i) => S.empty(A.questions[i])), o: newSeed() };
     }
 
     /** Copies the answers on screen into the attempt state (before every save). */
@@ -203,6 +234,9 @@
         [ok ? strings.passed : strings.failed, "el-verdict"],
         [A.feedback === "none" ? "" : fmt(strings.score, { score: a.s, pass_mark: A.passMark }), ""],
         [written ? strings.written_awaiting : "", ""],
+        ...drawn().map((i, k) => [A.questions[i].scored ? "" : fmt(strings.written_to_review, { number: k + 1 }), ""]),
+        [keysWithheld() && A.feedback !== "none" && toRevisit().length
+          ? fmt(strings.revisit_summary, { modules: toRevisit().join("; ") }) : "", ""],
         [ok || left === Infinity ? "" : (left ? fmt(strings.attempts_left, { n: left }) : strings.no_attempts_left), ""],
       ].filter(([text]) => text).forEach(([text, className]) => {
         const p = document.createElement("p");
@@ -230,11 +264,14 @@
         if (submitted && k >= 0 && A.feedback === "immediate") {
           verdict = q.scored ? (isCorrect(q, a.r[k]) ? "correct" : "incorrect") : "review";
         }
+        if (verdict === "incorrect" && keysWithheld()) { verdict = "revisit"; pointTo(fs, q); }
+        if (k >= 0) arrange(i);
         if (verdict) fs.dataset.result = verdict; else delete fs.dataset.result;
-        markKey(q, fs, verdict ? a.r[k] : null);
+        markKey(q, fs, verdict && verdict !== "revisit" ? a.r[k] : null); // a withheld key stays withheld
         $$("[data-feedback]", fs).forEach((f) => { f.hidden = f.dataset.feedback !== verdict; });
       });
       banks.forEach((bank) => { bank.hidden = !$$("[data-question-id]", bank).some((fs) => !fs.hidden); });
+      checks.show();
       if (formError) formError.hidden = true;
       if (submitButton) submitButton.hidden = submitted;
       if (retryButton) retryButton.hidden = !canRetry();
@@ -258,6 +295,11 @@
       const raw = order.map(read);
       const missing = questions.map((q, k) => k).filter((k) => !complete(questions[k], raw[k]));
       if (missing.length) return refuse(fmt(strings.answer_all, { numbers: missing.map((k) => k + 1).join(", ") }), missing[0]);
+      const wordy = questions.findIndex((q, k) => TEXT[q.type] && M.tooLong(q, raw[k]));
+      if (wordy >= 0) {
+        return refuse(fmt(strings.too_many_words, { number: wordy + 1, max: questions[wordy].maxWords,
+          n: M.words(raw[wordy]) }), wordy);
+      }
       const repeated = questions.findIndex((q, k) => q.type === "sequencing" && !distinct(raw[k]));
       if (repeated >= 0) {
         const r = raw[repeated];
@@ -266,13 +308,10 @@
       }
       const responses = questions.map((q, k) => kept(q, raw[k]));
       const right = questions.map((q, k) => isCorrect(q, responses[k]));
-      const scored = questions.filter((q) => q.scored);
-      const total = scored.reduce((sum, q) => sum + weight(q), 0);
-      const got = questions.reduce((sum, q, k) => sum + (right[k] ? weight(q) : 0), 0);
-      const score = total > 0 ? Math.round((100 * got) / total) : 100; // nothing to mark: nothing to fail
+      const score = M.score(questions, responses); // weight x credit (partial where the author says)
       const time = new Date();
       questions.forEach((q, k) => ctx.record(interaction(q, responses[k], right[k], time)));
-      st.attempt = { n: st.attempt.n + 1, d: order, r: responses, s: score };
+      st.attempt = { n: st.attempt.n + 1, d: order, r: responses, s: score, o: st.attempt.o };
       ctx.score(score);
       ctx.report();
       ctx.commit(); // a result is saved at once, not at the next page change
@@ -316,6 +355,6 @@
 
     if (!st.attempt.d) newAttempt();
     render();
-    return { collect, written: () => drawn().filter((i) => !A.questions[i].scored) };
+    return { collect, written: () => drawn().filter((i) => !A.questions[i].scored), keysWithheld };
   };
 })(window.Elearn = window.Elearn || {});

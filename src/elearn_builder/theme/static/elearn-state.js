@@ -1,7 +1,8 @@
 /* elearn-state.js: suspend data version 2 (docs/runtime.md, "Suspend data"), typed-text cleaning and
  * a stable shuffle. Registers Elearn.state; elearn.js reads and writes through it.
  *   {"v":2,"h":fingerprint,"p":hex bitmap of visited content pages,"s":{"b":baseline,"l":latest},
- *    "a":{"n":attempts submitted,"d":[drawn question indexes],"r":[responses],"s":score}}
+ *    "a":{"n":attempts submitted,"d":[drawn question indexes],"r":[responses],"s":score,
+ *         "o":option-order seed,"c":{place in the draw of a checked written answer: criteria met, hex}}}
  * Plain ES2017, no dependencies. */
 (function (Elearn) {
   "use strict";
@@ -87,6 +88,10 @@
       attempt.d = a.d;
       attempt.r = a.d.map((i, k) => response(questions[i], Array.isArray(a.r) ? a.r[k] : null));
       if (typeof a.s === "number" && a.s >= 0 && a.s <= 100 && attempt.n > 0) attempt.s = a.s;
+      if (isInt(a.o, 0, 4294967296)) attempt.o = a.o;
+      const c = a.c && typeof a.c === "object" && !Array.isArray(a.c) ? Object.keys(a.c) : [];
+      if ("s" in attempt && c.length && c.every((k) => /^\d{1,4}$/.test(k) && +k < a.d.length
+        && typeof a.c[k] === "string" && /^[0-9a-f]{1,7}$/.test(a.c[k]))) attempt.c = Object.assign({}, a.c);
     }
     /* x: what the xAPI statements need to carry on (elearn-xapi.js): the registration a SCORM launch made, and
      * how many self-assessments were submitted. */
@@ -108,6 +113,8 @@
     if (a.d) out.a.d = a.d;
     if (a.d && a.r && a.r.some(answered)) out.a.r = a.r;
     if ("s" in a) out.a.s = a.s;
+    if ("o" in a) out.a.o = a.o;
+    if (a.c && "s" in a) out.a.c = a.c;
     if (state.x) out.x = state.x;
     return JSON.stringify(out);
   }

@@ -171,7 +171,7 @@
     function interaction(i, attempt) {
       if (quiet) return;
       if (i.type === "likert") { if (SA) rating(i); return; }
-      const q = Q.questions.find((x) => x.id === i.id);
+      const q = i.question || Q.questions.find((x) => x.id === i.id); // i.question: a check against criteria
       if (!q) return;
       const def = { interactionType: q.interactionType, description: lm(q.description) };
       const parts = (items) => items.map((c) => ({ id: c.id, description: lm(c.text) }));

@@ -161,9 +161,9 @@
     const ctx = {
       data, strings, st, $, $$, passed, report,
       commit: () => track.commit(),
-      record(interaction) {
+      record(interaction, attempt) {
         track.record(interaction);
-        if (xapi) xapi.interaction(interaction, st.attempt.n + 1); // the attempt being submitted
+        if (xapi) xapi.interaction(interaction, attempt || st.attempt.n + 1); // else the attempt being submitted
       },
       score(percent) {
         track.put("setScore", percent);
