@@ -17,7 +17,7 @@ from elearn_builder.generate import json_lines
 from elearn_builder.model import GAP_THRESHOLD
 from elearn_builder.render import load_strings
 from elearn_builder.reportcharts import GAP_COLOURS, GAP_TEXT, change, gap_band, percent
-from elearn_builder.reportnames import names_for, teaching_modules
+from elearn_builder.reportnames import Names, names_for, teaching_modules
 
 IDS = re.compile(r"https?://|\bscore_\d|share_with_gap|learners_reassessed|\(all\)|experienced-social-worker|"
                  r"social-worker|reflective-practice|supervision-skills|principles-policies-procedures|\bpcf\b| · ")
@@ -216,6 +216,8 @@ def test_values_an_lrs_should_not_send(statements):
     text = render(tables, min_group=1)  # no names: the questions' text is what the statements carried
     assert "<i>x</i>" not in text and "&lt;i&gt;x&lt;/i&gt;" in text
     assert "<img" not in text and text.count("&lt;img src=x onerror=alert(1)&gt;?") == len(tables["questions"]) > 0
+    titled = render(tables, names=Names(title="<script>x()</script>"), min_group=1)  # the author's title too
+    assert "<script>x()" not in titled and titled.count("&lt;script&gt;x()&lt;/script&gt;") == 2  # title, h1
 
 
 def test_nothing_recorded_is_not_called_suppressed(statements):
