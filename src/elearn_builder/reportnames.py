@@ -1,17 +1,11 @@
 """Human names for the baseline report: stage titles, key areas, PCF domains, question text and teaching modules."""
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
 from dataclasses import dataclass, field
-from html import unescape
 
 from .baseline import ALL
-from .model import Module, Programme, Question
+from .model import Programme
 
-WORD = re.compile(r"[a-z0-9]{4,}")
-TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -86,29 +80,8 @@ def names_for(programme: Programme | None, strings: dict) -> Names:
                  questions=questions, from_programme=True)
 
 
-def _module_words(module: Module) -> Counter:
-    text = " ".join([module.title, module.summary, *(page.title + " " + page.html for page in module.pages)])
-    return Counter(WORD.findall(unescape(TAG.sub(" ", text)).lower()))
-
-
 def teaching_modules(programme: Programme) -> dict[str, str]:
-    """Question id -> the title of the module that teaches it: among the modules on the question's key area, the
-    one whose text shares most of the question's distinctive words (weighted by how few modules use them), then
-    most PCF domains, then the earliest."""
-    modules = [(index, module, _module_words(module)) for index, module in enumerate(programme.modules, 1)]
-    spread = Counter(word for _, _, words in modules for word in words)
-
-    def relevance(question: Question, entry) -> tuple:
-        index, module, words = entry
-        asked = set(WORD.findall(" ".join([question.prompt_text, *(c.text for c in question.choices)]).lower()))
-        shared = sum(math.log1p(words[w]) * math.log(len(modules) / spread[w]) for w in asked if words[w])
-        return (question.key_area in module.key_areas, round(shared, 6),
-                len(set(question.pcf_domains) & set(module.pcf_domains)), -index)
-
-    found = {}
-    for _, assessment in programme.assessments:
-        for question in assessment.questions:
-            if modules:
-                index, module, _ = max(modules, key=lambda entry: relevance(question, entry))
-                found[question.id] = f"{index}. {module.title}"
-    return found
+    """Question id -> "n. title" of the module that teaches it: the question's ``module`` (the author's, or the
+    one the loader derived from its key area and PCF domains), the same module a failed attempt points to."""
+    numbered = {module.id: f"{index}. {module.title}" for index, module in enumerate(programme.modules, 1)}
+    return {q.id: numbered.get(q.module, "") for _, assessment in programme.assessments for q in assessment.questions}
