@@ -12,6 +12,7 @@ from lxml import etree
 from .packagerules import Descriptor, Finding, Findings
 from .scormrules import CP, CP12, check_scorm, edition
 from .xapirules import CMI5, TINCAN, check_cmi5, check_tincan
+from .ziplayout import check_count, check_layout
 from .zipsafety import Limits, check_integrity, check_names, check_safety
 
 DESCRIPTORS = ("imsmanifest.xml", "cmi5.xml", "tincan.xml")
@@ -57,10 +58,15 @@ class PackageReport:
 
 
 def check_package(path: Path, schemas: Path | None = None, limits: Limits = Limits()) -> PackageReport:
-    """Check one zip: safety first (nothing is read from an unsafe zip), then names, descriptor, XSD, rules."""
+    """Check one zip: safety first (the declared entry count, each entry's metadata, local headers one to one
+    with the central directory; nothing is read from an unsafe zip), then names, descriptor, XSD, rules."""
     findings, notes, facts = Findings(), [], {"path": str(path)}
     try:
         facts["size"] = Path(path).stat().st_size
+        with open(path, "rb") as handle:  # the count the end records declare, before the central directory is read
+            if not check_count(handle, facts["size"], findings, limits.max_entries):
+                notes.append("the zip was refused as unsafe: no member was read or unpacked")
+                return PackageReport(**facts, findings=tuple(findings.sorted()), notes=tuple(notes))
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
         reason = "it is empty" if facts.get("size") == 0 and Path(path).is_file() else str(exc)
@@ -70,7 +76,7 @@ def check_package(path: Path, schemas: Path | None = None, limits: Limits = Limi
         names = [i.filename for i in zf.infolist() if not i.is_dir()]
         facts["files"] = len(names)
         size = facts["size"]
-        if not check_safety(zf, findings, limits, size):
+        if not check_safety(zf, findings, limits, size) or not check_layout(zf, findings):
             notes.append("the zip was refused as unsafe: no member was read or unpacked")
             return PackageReport(**facts, findings=tuple(findings.sorted()), notes=tuple(notes))
         check_integrity(zf, findings)
