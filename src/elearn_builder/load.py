@@ -9,6 +9,7 @@ from .assessments import load_assessment
 from .diagnostics import Diagnostics, did_you_mean
 from .fields import ID_RE, Fields, load_mapping, mapping
 from .markup import MediaRefs, Renderer
+from .mediacheck import check_media
 from .model import DEFAULT_FORMATS, FORMATS, KeyArea, Location, Media, Programme, Stage
 from .modules import load_module
 from .sanitise import read_policy
@@ -88,6 +89,7 @@ def load_course(root: Path, diags: Diagnostics) -> Programme | None:
         assessment = load_assessment(root, stage.assessment_path, loc, known, renderer, question_ids, diags)
         if assessment is not None:
             assessments.append((stage.id, assessment))
+    check_media(root, media.used, diags)
     if diags.errors or None in ident.values():
         return None
     return Programme(id=ident["id"], iri=ident["iri"].rstrip("/"), title=ident["title"], description=description,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from .activecontent import check_members
 from .packagerules import Descriptor, Finding, Findings
 from .scormrules import CP, CP12, check_scorm, edition
 from .xapirules import CMI5, TINCAN, check_cmi5, check_tincan
@@ -82,8 +83,10 @@ def check_package(path: Path, schemas: Path | None = None, limits: Limits = Limi
         check_integrity(zf, findings)
         check_names(names, findings, limits)
         members = _descriptors(set(names), findings)
+        roots: list = []
         for member in members:
-            facts.update(_check_descriptor(zf, member, frozenset(names), schemas, findings, notes, facts))
+            facts.update(_check_descriptor(zf, member, frozenset(names), schemas, findings, notes, facts, roots))
+        check_members(zf, names, roots, findings)
     return PackageReport(**facts, findings=tuple(findings.sorted()), notes=tuple(notes))
 
 
@@ -113,8 +116,9 @@ def _descriptors(names: set[str], findings: Findings) -> list[str]:
 
 
 def _check_descriptor(zf: zipfile.ZipFile, member: str, names: frozenset[str], schemas: Path | None,
-                      findings: Findings, notes: list[str], facts: dict) -> dict:
-    """Parse, identify, XSD-check and rule-check one descriptor; returns the facts it learnt."""
+                      findings: Findings, notes: list[str], facts: dict, roots: list) -> dict:
+    """Parse, identify, XSD-check and rule-check one descriptor (its root added to ``roots``); returns the facts
+    it learnt."""
     info = zf.getinfo(member)
     if info.file_size > MAX_DESCRIPTOR:
         findings.error(member, "package.descriptor-too-large", f"{member} is {info.file_size:,} bytes: not parsed")
@@ -134,6 +138,7 @@ def _check_descriptor(zf: zipfile.ZipFile, member: str, names: frozenset[str], s
                        f"the root element {root.tag} is not what {member} holds in any of SCORM 1.2, SCORM 2004, "
                        "cmi5 or tincan.xml", root.sourceline)
         return {}
+    roots.append(root)
     desc = Descriptor(member, root, names)
     learnt = {"format": kind, "label": _label(kind, root)} if not facts.get("format") else {}
     learnt["xsd"] = _xsd(kind, root, desc, schemas, findings, notes)
