@@ -14,9 +14,10 @@ def read_media(programme: Programme, source: Path) -> dict[str, bytes]:
     return {m.target: (source / m.source).read_bytes() for m in programme.media}
 
 
-def lrs_settings(options) -> dict[str, str]:
+def lrs_settings(options) -> dict:
     """LRS settings baked into the packages: only what was asked for, nothing by default."""
-    pairs = (("endpoint", options.lrs_endpoint), ("tokenUrl", options.lrs_token_url), ("auth", options.embed_lrs_auth))
+    pairs = (("endpoint", options.lrs_endpoint), ("tokenUrl", options.lrs_token_url), ("auth", options.embed_lrs_auth),
+             ("origins", list(options.lrs_origins)))
     return {key: value for key, value in pairs if value}
 
 
