@@ -53,3 +53,17 @@ def test_default_packages_hold_no_credential(tmp_path):
 
     embedded = build(tmp_path / "embedded", "--embed-lrs-auth", f"Basic {token}")
     assert len(findings(embedded, [token.encode()])) >= len(embedded)  # the search finds what is there
+
+
+def test_allowed_lrs_origins_are_written_as_browsers_spell_an_origin(tmp_path):
+    args = ["build", "-s", str(REPO / "content"), "-o", str(tmp_path), "-t", str(REPO / "templates"), "-q",
+            "-f", "scorm12", "--stage", "manager"]
+    result = CliRunner().invoke(main, args + ["--lrs-allow-origin", "HTTPS://LRS.Example.org:443/",
+                                              "--lrs-allow-origin", "http://127.0.0.1:8080"])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(next(tmp_path.glob("*.zip"))) as zf:
+        data = json.loads(DATA.search(zf.read("index.html")).group(1))
+    assert data["xapi"]["lrs"] == {"origins": ["https://lrs.example.org", "http://127.0.0.1:8080"]}
+    for bad in ("lrs.example.org", "https://lrs.example.org/xAPI/", "ftp://lrs.example.org", "https://u:p@lrs.example.org"):
+        refused = CliRunner().invoke(main, args + ["--lrs-allow-origin", bad])
+        assert refused.exit_code == 2 and "is not an origin" in refused.output, bad

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import click
 
+KEEP_HELP = ("Write text cells that start with =, +, -, @, a tab or a carriage return as they are (by default they "
+             "get a leading ' so that a spreadsheet shows them instead of running them).")
+
 
 def lrs_options(function):
     """Endpoint and credentials (options or environment; the password is never shown), timeout and retries."""
@@ -24,8 +27,11 @@ def lrs_options(function):
                   help="Seconds to wait for each answer.")
     @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
                   help="Retries (with back-off) after a 5xx, 429 or connection failure.")
+    @click.option("--deadline", type=click.FloatRange(min=0.1), default=3600.0, show_default=True,
+                  help="Seconds the whole query may take, every page included (paging also stops after 20 "
+                       "empty pages in a row).")
     @functools.wraps(function)
-    def wrapper(*args, endpoint, username, password, timeout, retries, **kwargs):
+    def wrapper(*args, endpoint, username, password, timeout, retries, deadline, **kwargs):
         def connect(required: bool = True):
             if not endpoint:
                 if not required:
@@ -33,7 +39,7 @@ def lrs_options(function):
                 raise click.UsageError("no LRS endpoint: give --endpoint or set ELEARN_LRS_ENDPOINT")
             from .lrs import Connection
 
-            return Connection(endpoint, username, password, timeout=timeout, retries=retries)
+            return Connection(endpoint, username, password, timeout=timeout, retries=retries, deadline=deadline)
         return function(*args, connect=connect, **kwargs)
     return wrapper
 
@@ -184,9 +190,10 @@ def lrs() -> None:
 @lrs.command()
 @click.option("--format", "-f", "fmt", type=click.Choice(("jsonl", "csv")), default="jsonl", show_default=True)
 @click.option("--output", "-o", default="-", show_default=True, help="File to write, - for stdout.")
+@click.option("--csv-formulas", is_flag=True, help=KEEP_HELP)
 @query_options
 @lrs_options
-def query(fmt, output, connect, **filters) -> None:
+def query(fmt, output, csv_formulas, connect, **filters) -> None:
     """Every statement matching the filters, following `more` to the end, as JSON lines or CSV."""
     from .generate import json_lines
     from .lrs import csv_lines
@@ -195,7 +202,7 @@ def query(fmt, output, connect, **filters) -> None:
     filters["agent"] = agent_filter(filters.get("agent"))
     statements = _Counter(run_query(connect(), **filters))
     with output_file(output) as handle:
-        handle.writelines((csv_lines if fmt == "csv" else json_lines)(statements))
+        handle.writelines(csv_lines(statements, csv_formulas) if fmt == "csv" else json_lines(statements))
     click.echo(f"{statements.count} statement(s)", err=True)
 
 
@@ -212,6 +219,7 @@ def report() -> None:
                                       "home page.")
 @click.option("--csv", "csv_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder for the CSV tables.")
+@click.option("--csv-formulas", is_flag=True, help=KEEP_HELP)
 @click.option("--html", "html_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="The self-contained HTML report to write: a page for an organisation's board, with small groups "
                    "left out.")
@@ -224,8 +232,8 @@ def report() -> None:
                                   "exists]")
 @query_options
 @lrs_options
-def baseline(source, from_lrs, organisation_from, csv_dir, html_file, min_group, programme_dir, connect,
-             **filters) -> None:
+def baseline(source, from_lrs, organisation_from, csv_dir, csv_formulas, html_file, min_group, programme_dir,
+             connect, **filters) -> None:
     """The self-assessment baseline per stage, key area, PCF domain, organisation and month, with completion and
     pass rates and the questions most often answered wrongly."""
     from .baseline import Baseline, write_csv
@@ -235,7 +243,7 @@ def baseline(source, from_lrs, organisation_from, csv_dir, html_file, min_group,
     result = Baseline(organisation_from, GAP_THRESHOLD).add_all(_statements(source, from_lrs, connect, filters))
     tables = result.tables()
     if csv_dir:
-        for path in write_csv(tables, csv_dir):
+        for path in write_csv(tables, csv_dir, csv_formulas):
             click.echo(f"wrote {path}", err=True)
     if html_file:
         from .baselinereport import render

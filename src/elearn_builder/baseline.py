@@ -230,16 +230,19 @@ class Baseline:
                 "questions": self.wrong_questions(min_learners=min_learners)}
 
 
-def write_csv(tables: dict[str, list[dict]], folder: Path) -> list[Path]:
-    """One CSV file per table in ``folder``; the paths written."""
+def write_csv(tables: dict[str, list[dict]], folder: Path, keep_formulas: bool = False) -> list[Path]:
+    """One CSV file per table in ``folder``; the paths written. Text a spreadsheet would run as a formula gets
+    a leading ``'`` unless ``keep_formulas`` (``csvcells``)."""
+    from .csvcells import row
+
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, rows in tables.items():
         path = folder / f"baseline-{name}.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:
             if rows:
-                writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-                writer.writeheader()
-                writer.writerows(rows)
+                writer = csv.writer(handle)
+                writer.writerow(list(rows[0]))
+                writer.writerows(row(r.values(), keep_formulas) for r in rows)
         written.append(path)
     return written

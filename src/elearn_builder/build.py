@@ -41,6 +41,8 @@ class BuildOptions:
     """An LRS endpoint for launches that name none (no secret: credentials still come from the launch)."""
     lrs_token_url: str = ""
     """Where the package asks for LRS credentials when the launch gives an endpoint but no auth."""
+    lrs_origins: tuple[str, ...] = ()
+    """LRS origins (scheme://host[:port]) a SCORM launch URL may name as its endpoint; others are refused."""
     embed_lrs_auth: str = ""
     """An Authorization value baked into every package: readable by anyone holding the zip."""
     strict: bool = False

@@ -17,7 +17,7 @@ import zlib
 from pathlib import Path
 
 CACHE_NAME = ".elearn-cache"
-LAYOUT = "1"
+LAYOUT = "2"
 """Bumped whenever what the cache holds changes meaning."""
 MAX_BYTES = 64 * 1024 * 1024
 """Once this much has been written to the cache since it was last emptied, it is emptied."""
@@ -287,25 +287,3 @@ class BuildCache:
         except OSError:
             pass
         self.written = 0
-
-
-def jinja_bytecode(store: BuildCache):
-    """A Jinja bytecode cache kept in ``store``: compiled templates survive between builds.
-
-    Jinja checks each entry against its template's source; an entry that does not load is dropped.
-    """
-    import jinja2
-
-    class _Bytecode(jinja2.BytecodeCache):
-        def load_bytecode(self, bucket) -> None:
-            data = store.blob(bucket.key, "jinja")
-            if data is not None:
-                try:
-                    bucket.bytecode_from_string(data)
-                except Exception:  # pickle/marshal of a foreign Python: compile afresh
-                    bucket.reset()
-
-        def dump_bytecode(self, bucket) -> None:
-            store._write("jinja", bucket.key, bucket.bytecode_to_string())
-
-    return _Bytecode()

@@ -34,6 +34,27 @@ def dumps(data) -> str:
     return json.dumps(data, indent=2)
 
 
+def _origins(ctx, param, values) -> tuple[str, ...]:
+    """``--lrs-allow-origin`` values as browsers write an origin: scheme://host[:port], lower case, no default port."""
+    from urllib.parse import urlsplit
+
+    out = []
+    for value in values:
+        parts = urlsplit(value.strip())
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or port == -1 \
+                or parts.path not in ("", "/") or parts.query or parts.username or parts.password:
+            raise click.BadParameter(f"{value!r} is not an origin: give scheme://host[:port], e.g. "
+                                     "https://lrs.example.org")
+        scheme = parts.scheme.lower()
+        default = {"http": 80, "https": 443}[scheme]
+        out.append(f"{scheme}://{parts.hostname.lower()}" + (f":{port}" if port and port != default else ""))
+    return tuple(dict.fromkeys(out))
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="elearn")
 def main() -> None:
@@ -60,6 +81,10 @@ def main() -> None:
               help="LRS endpoint for launches that name none (credentials still come from the launch).")
 @click.option("--lrs-token-url", default="", metavar="URL",
               help="Where packages ask for LRS credentials when a launch gives an endpoint but no auth.")
+@click.option("--lrs-allow-origin", "lrs_origins", multiple=True, metavar="ORIGIN", callback=_origins,
+              help="An LRS origin (https://lrs.example.org[:port]) a SCORM launch URL may name as its endpoint; "
+                   "repeatable. Other endpoints are refused with a status line and get nothing. The "
+                   "--lrs-endpoint origin is always allowed.")
 @click.option("--embed-lrs-auth", default="", metavar="VALUE",
               help="Bake an LRS Authorization value into every package. Anyone with the zip can read it: "
                    "prefer credentials from the launch.")
@@ -78,8 +103,8 @@ def main() -> None:
               help="After the build, keep watching the source folder, the templates and the profile, and rebuild "
                    "in this process on every change (a line per rebuild; a failed rebuild prints its problems and "
                    "leaves the last good zips). Stop with Ctrl-C.")
-def build(source, output, templates, formats, stages, schemas, profile, lrs_endpoint, lrs_token_url, embed_lrs_auth,
-          strict, max_image_width, no_cache, jobs, as_json, quiet, verbose, watch) -> None:
+def build(source, output, templates, formats, stages, schemas, profile, lrs_endpoint, lrs_token_url, lrs_origins,
+          embed_lrs_auth, strict, max_image_width, no_cache, jobs, as_json, quiet, verbose, watch) -> None:
     """Build one zip per stage per format from the course folder into the output folder.
 
     Nothing in the output folder changes unless every package builds. A rebuild reuses unchanged
@@ -89,7 +114,8 @@ def build(source, output, templates, formats, stages, schemas, profile, lrs_endp
 
     options = BuildOptions(source=source, output=output, templates=templates, formats=tuple(formats),
                            stages=tuple(stages), schemas=schemas, profile=profile, lrs_endpoint=lrs_endpoint,
-                           lrs_token_url=lrs_token_url, embed_lrs_auth=embed_lrs_auth, strict=strict,
+                           lrs_token_url=lrs_token_url, lrs_origins=lrs_origins, embed_lrs_auth=embed_lrs_auth,
+                           strict=strict,
                            max_image_width=max_image_width or 0, cache=not no_cache, jobs=jobs)
     if watch:
         watch_build(options, as_json, quiet, verbose)

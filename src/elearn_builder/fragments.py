@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import marshal
 
 from pathlib import Path
 
@@ -105,9 +104,9 @@ class Fragments:
         self.store = store if store is not None and self.sources and folder() is not None else None
         if self.store is not None and not self.previous:
             try:
-                kept = marshal.loads(self.store.blob(self.bundle(), "fragments") or marshal.dumps({}))
-                self.previous = {bytes(k): Markup(v) for k, v in kept.items()}
-            except (ValueError, TypeError, EOFError, AttributeError):
+                kept = json.loads(self.store.blob(self.bundle(), "fragments") or b"{}")
+                self.previous = {bytes.fromhex(k): Markup(v) for k, v in kept.items() if isinstance(v, str)}
+            except (ValueError, TypeError, AttributeError):
                 self.previous = {}
 
     def bundle(self) -> str:
@@ -128,8 +127,8 @@ class Fragments:
         self.save()
         if self.store is not None and self.current:
             try:
-                self.store.put_blob(self.bundle(), marshal.dumps({k: str(v) for k, v in self.current.items()}),
-                                    "fragments")
+                self.store.put_blob(self.bundle(), json.dumps({k.hex(): str(v) for k, v in self.current.items()},
+                                                              sort_keys=True).encode(), "fragments")
             except (OSError, ValueError):
                 pass
         self.store = None

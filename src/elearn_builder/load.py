@@ -10,6 +10,7 @@ from .diagnostics import Diagnostics, did_you_mean
 from .facilitation import load_facilitation, read_organisation
 from .fields import ID_RE, Fields, load_mapping, mapping
 from .markup import MediaRefs, Renderer
+from .mediacheck import check_media
 from .model import DEFAULT_FORMATS, FORMATS, KeyArea, Location, Media, Programme, Stage
 from .modules import load_module
 from .sanitise import read_policy
@@ -96,6 +97,7 @@ def load_course(root: Path, diags: Diagnostics) -> Programme | None:
     if classes_path:
         facilitation = load_facilitation(root, classes_path, f.at("master_classes"), {s.id for s, _ in stages},
                                          set(module_ids), renderer, diags)
+    check_media(root, media.used, diags)
     if diags.errors or None in ident.values():
         return None
     return Programme(id=ident["id"], iri=ident["iri"].rstrip("/"), title=ident["title"], description=description,

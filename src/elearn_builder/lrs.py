@@ -16,6 +16,10 @@ from .diagnostics import ElearnError
 
 FILTERS = ("agent", "verb", "activity", "registration", "related_activities", "since", "until", "limit")
 TRANSIENT = {429, 500, 502, 503, 504}
+MAX_EMPTY_PAGES = 20
+"""Empty pages in a row (each with a `more` link) after which paging stops: a hostile or broken LRS."""
+DEADLINE = 3600.0
+"""Seconds a whole query may take, every page included, by default (``--deadline``)."""
 CSV_COLUMNS = ("id", "timestamp", "actor", "verb", "object", "registration", "stage", "organisation",
                "response", "success", "completion", "score_scaled")
 EXT = "https://xapi.reflective-supervision.org.uk/extensions/"
@@ -36,6 +40,9 @@ class Connection:
     retries: int = 3
     backoff: float = 0.5
     sleep: Callable[[float], None] = time.sleep
+    deadline: float = DEADLINE
+    """Seconds a whole query (every page) may take."""
+    clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
         parts = urllib.parse.urlsplit(self.endpoint)
@@ -128,13 +135,21 @@ def query_params(**filters) -> dict[str, str]:
 
 
 def query(connection: Connection, **filters) -> Iterator[dict]:
-    """Every statement matching the filters, page after page, following ``more`` to the end."""
+    """Every statement matching the filters, page after page, following ``more`` to the end.
+
+    A ``more`` link is followed only on the endpoint's own scheme, host and port (the credentials go
+    nowhere else); paging stops with an error after ``MAX_EMPTY_PAGES`` empty pages in a row or when the
+    connection's ``deadline`` has passed."""
+    started = connection.clock()
     response = connection.send("GET", "statements", params=query_params(**filters))
     seen: set[str] = set()
+    empty = 0
     while True:
         try:
             result = json.loads(response.data)
             statements, more = result["statements"], result.get("more") or ""
+        except RecursionError:
+            raise LRSError(f"the LRS at {connection.shown} answered JSON nested too deep to read") from None
         except (ValueError, KeyError, TypeError):
             raise LRSError(f"the LRS at {connection.shown} did not answer with a StatementResult") from None
         yield from statements
@@ -143,8 +158,33 @@ def query(connection: Connection, **filters) -> Iterator[dict]:
         if more in seen:
             raise LRSError(f"the LRS at {connection.shown} repeats the same `more` link: {more}")
         seen.add(more)
-        url = more if more.startswith("http") else connection.remote.get_endpoint_server_root() + more
-        response = connection.send("GET", url)
+        empty = 0 if statements else empty + 1
+        if empty >= MAX_EMPTY_PAGES:
+            raise LRSError(f"the LRS at {connection.shown} sent {empty} empty pages in a row, each with a `more` "
+                           "link: stopped (a broken or hostile LRS)")
+        if connection.clock() - started > connection.deadline:
+            raise LRSError(f"the query of the LRS at {connection.shown} passed its deadline of "
+                           f"{connection.deadline:g} s while still paging: stopped (--deadline sets it)")
+        response = connection.send("GET", same_origin(connection, more))
+
+
+def same_origin(connection: Connection, more: str) -> str:
+    """The absolute URL of a ``more`` link, refused unless it keeps the endpoint's scheme, host and port."""
+    url = urllib.parse.urljoin(connection.endpoint, more)
+    there, here = urllib.parse.urlsplit(url), urllib.parse.urlsplit(connection.endpoint)
+    try:
+        same = (there.scheme, there.hostname, there.port or _PORTS.get(there.scheme)) == \
+            (here.scheme, here.hostname, here.port or _PORTS.get(here.scheme))
+    except ValueError:  # a port that is not a number
+        same = False
+    if not same:
+        raise LRSError(f"the LRS at {connection.shown} gave a `more` link to another scheme, host or port "
+                       f"({there.scheme}://{there.hostname or ''}...): not followed, so the credentials go "
+                       "nowhere else")
+    return url
+
+
+_PORTS = {"http": 80, "https": 443}
 
 
 def post(connection: Connection, statements: Iterable[dict], batch_size: int = 500) -> int:
@@ -177,14 +217,17 @@ def csv_row(statement: dict) -> list:
             result.get("completion", ""), (result.get("score") or {}).get("scaled", "")]
 
 
-def csv_lines(statements: Iterable[dict]) -> Iterator[str]:
-    """A header, then one CSV line per statement."""
+def csv_lines(statements: Iterable[dict], keep_formulas: bool = False) -> Iterator[str]:
+    """A header, then one CSV line per statement; text a spreadsheet would run as a formula gets a leading
+    ``'`` unless ``keep_formulas`` (``csvcells``)."""
+    from .csvcells import row
+
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer)  # RFC 4180 lines (CRLF), so a field holding a lone CR is quoted too
     writer.writerow(CSV_COLUMNS)
     yield buffer.getvalue()
     for statement in statements:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(csv_row(statement))
+        writer.writerow(row(csv_row(statement), keep_formulas))
         yield buffer.getvalue()

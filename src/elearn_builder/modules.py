@@ -36,11 +36,20 @@ def split_pages(body: str, first_line: int) -> tuple[list[tuple[str, int, str]],
     return [(title, number, "\n".join(lines)) for title, number, lines in pages], stray
 
 
+MAX_MODULE = 1 << 20
+"""Characters a Markdown module may have (1 MiB, about 80 times the longest of the programme's): a larger one
+would keep the build, and every save under ``elearn preview``, busy for minutes."""
+
+
 def load_module(root: Path, rel: str, where: Location, known_areas: set[str], renderer: Renderer,
                 diags: Diagnostics) -> Module | None:
     """Read ``rel`` (course-relative) into a Module; report every problem found."""
     text = read_text(root, rel, diags, where)
     if text is None:
+        return None
+    if len(text) > MAX_MODULE:
+        diags.error(Location(rel, 1, 1), "markdown.too-large", f"the module has {len(text):,} characters, more than "
+                    f"the {MAX_MODULE:,} a module may have: split it into several modules (listed at {where})")
         return None
     meta, body, body_line = split_front_matter(text, rel, diags)
     if meta is None:

@@ -15,6 +15,9 @@ SCAFFOLD = "scaffold"
 PLACEHOLDERS = ("__ID__", "__TITLE__")
 """Written into ``content/programme.yaml`` only: the course id and title, from the folder's name."""
 FALLBACK_ID = "my-course"
+GITIGNORE = ("# written by elearn build: packages, and the build cache (never commit or share it)\n"
+             "/build/\n/.elearn-cache/\n")
+"""The course's ``.gitignore``: the output folder and the build cache stay out of version control."""
 
 
 def course_id(folder: Path) -> str:
@@ -63,6 +66,7 @@ def new_course(target: Path) -> list[Path]:
     files["content/programme.yaml"] = (files["content/programme.yaml"].decode("utf-8")
                                        .replace(PLACEHOLDERS[0], identifier)
                                        .replace(PLACEHOLDERS[1], course_title(identifier)).encode("utf-8"))
+    files[".gitignore"] = GITIGNORE.encode("utf-8")
     parent = target.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from .activecontent import check_members
 from .packagerules import Descriptor, Finding, Findings
 from .scormrules import CP, CP12, check_scorm, edition
 from .xapirules import CMI5, TINCAN, check_cmi5, check_tincan
+from .ziplayout import check_count, check_layout
 from .zipsafety import Limits, check_integrity, check_names, check_safety
 
 DESCRIPTORS = ("imsmanifest.xml", "cmi5.xml", "tincan.xml")
@@ -57,10 +59,15 @@ class PackageReport:
 
 
 def check_package(path: Path, schemas: Path | None = None, limits: Limits = Limits()) -> PackageReport:
-    """Check one zip: safety first (nothing is read from an unsafe zip), then names, descriptor, XSD, rules."""
+    """Check one zip: safety first (the declared entry count, each entry's metadata, local headers one to one
+    with the central directory; nothing is read from an unsafe zip), then names, descriptor, XSD, rules."""
     findings, notes, facts = Findings(), [], {"path": str(path)}
     try:
         facts["size"] = Path(path).stat().st_size
+        with open(path, "rb") as handle:  # the count the end records declare, before the central directory is read
+            if not check_count(handle, facts["size"], findings, limits.max_entries):
+                notes.append("the zip was refused as unsafe: no member was read or unpacked")
+                return PackageReport(**facts, findings=tuple(findings.sorted()), notes=tuple(notes))
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
         reason = "it is empty" if facts.get("size") == 0 and Path(path).is_file() else str(exc)
@@ -70,14 +77,16 @@ def check_package(path: Path, schemas: Path | None = None, limits: Limits = Limi
         names = [i.filename for i in zf.infolist() if not i.is_dir()]
         facts["files"] = len(names)
         size = facts["size"]
-        if not check_safety(zf, findings, limits, size):
+        if not check_safety(zf, findings, limits, size) or not check_layout(zf, findings):
             notes.append("the zip was refused as unsafe: no member was read or unpacked")
             return PackageReport(**facts, findings=tuple(findings.sorted()), notes=tuple(notes))
         check_integrity(zf, findings)
         check_names(names, findings, limits)
         members = _descriptors(set(names), findings)
+        roots: list = []
         for member in members:
-            facts.update(_check_descriptor(zf, member, frozenset(names), schemas, findings, notes, facts))
+            facts.update(_check_descriptor(zf, member, frozenset(names), schemas, findings, notes, facts, roots))
+        check_members(zf, names, roots, findings)
     return PackageReport(**facts, findings=tuple(findings.sorted()), notes=tuple(notes))
 
 
@@ -107,8 +116,9 @@ def _descriptors(names: set[str], findings: Findings) -> list[str]:
 
 
 def _check_descriptor(zf: zipfile.ZipFile, member: str, names: frozenset[str], schemas: Path | None,
-                      findings: Findings, notes: list[str], facts: dict) -> dict:
-    """Parse, identify, XSD-check and rule-check one descriptor; returns the facts it learnt."""
+                      findings: Findings, notes: list[str], facts: dict, roots: list) -> dict:
+    """Parse, identify, XSD-check and rule-check one descriptor (its root added to ``roots``); returns the facts
+    it learnt."""
     info = zf.getinfo(member)
     if info.file_size > MAX_DESCRIPTOR:
         findings.error(member, "package.descriptor-too-large", f"{member} is {info.file_size:,} bytes: not parsed")
@@ -128,6 +138,7 @@ def _check_descriptor(zf: zipfile.ZipFile, member: str, names: frozenset[str], s
                        f"the root element {root.tag} is not what {member} holds in any of SCORM 1.2, SCORM 2004, "
                        "cmi5 or tincan.xml", root.sourceline)
         return {}
+    roots.append(root)
     desc = Descriptor(member, root, names)
     learnt = {"format": kind, "label": _label(kind, root)} if not facts.get("format") else {}
     learnt["xsd"] = _xsd(kind, root, desc, schemas, findings, notes)

@@ -22,6 +22,9 @@ STATIC = ("index.html", "preview.js", "lms.js", "preview.css")
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml", ".json": "application/json"}
 XAPI_VERSION = "1.0.3"
+MAX_BODY = 8 << 20
+"""The largest request body (8 MiB) the preview reads: a batch of statements, never more."""
+WRITES = ("POST", "PUT", "DELETE")
 
 
 def static_file(name: str) -> bytes:
@@ -93,10 +96,51 @@ class Handler(BaseHTTPRequestHandler):
         self.send(status, json.dumps(value).encode("utf-8"), "application/json", headers)
 
     def body(self) -> bytes:
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        return self.rfile.read(self.length)
+
+    # ---- who may ask -------------------------------------------------------------------------------
+    def own_origins(self) -> tuple[str, ...]:
+        port = self.server.server_address[1]
+        return f"127.0.0.1:{port}", f"localhost:{port}"
+
+    def allowed(self) -> bool:
+        """Whether the request may go on; when not, the refusal is sent. Only ``Host: 127.0.0.1:PORT`` or
+        ``localhost:PORT`` is served (a rebound DNS name is not), a write from a page of another origin is
+        refused, and a body must say its length: a number up to ``MAX_BODY``."""
+        own = self.own_origins()
+        if (self.headers.get("Host") or "").strip().lower() not in own:
+            self.send(HTTPStatus.MISDIRECTED_REQUEST, f"the preview answers only to http://{own[0]}/ and "
+                                                      f"http://{own[1]}/".encode())
+            return False
+        self.length = 0
+        if self.command not in WRITES:
+            return True
+        origin = self.headers.get("Origin")
+        if origin is not None and origin.strip().lower() not in tuple(f"http://{o}" for o in own):
+            self.send(HTTPStatus.FORBIDDEN, b"a page of another origin may not write to the preview")
+            return False
+        if self.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+            self.send(HTTPStatus.FORBIDDEN, b"a cross-site request may not write to the preview")
+            return False
+        given = self.headers.get("Content-Length")
+        if given is None:
+            if self.command == "DELETE":
+                return True
+            self.send(HTTPStatus.LENGTH_REQUIRED, b"Content-Length is required")
+            return False
+        if not given.strip().isdigit():
+            self.send(HTTPStatus.BAD_REQUEST, b"Content-Length must be a number of bytes")
+            return False
+        if int(given) > MAX_BODY:
+            self.send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the body may be at most {MAX_BODY:,} bytes".encode())
+            return False
+        self.length = int(given)
+        return True
 
     # ---- routes ----------------------------------------------------------------------------------
     def do_GET(self) -> None:
+        if not self.allowed():
+            return
         path = unquote(urlsplit(self.path).path)
         preview = self.server.preview
         if path in ("/", "/index.html"):
@@ -136,6 +180,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send(HTTPStatus.OK, data, kind)
 
     def do_POST(self) -> None:
+        if not self.allowed():
+            return
         path = urlsplit(self.path).path
         if path == "/xapi/statements":
             self.statements(put_id=None)
@@ -146,6 +192,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(HTTPStatus.NOT_FOUND, b"not found")
 
     def do_PUT(self) -> None:
+        if not self.allowed():
+            return
         parts = urlsplit(self.path)
         ids = parse_qs(parts.query).get("statementId", [])
         if parts.path == "/xapi/statements" and ids:
@@ -155,6 +203,8 @@ class Handler(BaseHTTPRequestHandler):
                       b"PUT /xapi/statements needs ?statementId=")
 
     def do_DELETE(self) -> None:
+        if not self.allowed():
+            return
         if urlsplit(self.path).path == "/api/statements":
             self.server.preview.clear_statements()
             self.send(HTTPStatus.NO_CONTENT)

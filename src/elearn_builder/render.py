@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 import yaml
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .model import GAP_THRESHOLD, MODULES_PER_GAP, Assessment, Programme, Question, Stage
 from .state import STATE_LIMITS, fingerprint, worst_case
@@ -26,23 +27,81 @@ DESCRIPTION_LIMIT = 250
 """SCORM 2004 ``cmi.interactions.n.description`` (localized_string_type, SPM 250)."""
 
 
+TEMPLATE_GLOBALS = ("range", "dict", "namespace")
+"""Jinja's helpers a template may use besides ``fragment`` (``lipsum``, ``cycler`` and ``joiner`` are left out)."""
+
+
+class CourseSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, deciding each attribute once per (type, name): its rules look at nothing
+    else (``is_safe_attribute`` ignores the value), so the same answer, without the checks on every read."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.safe: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        key = (type(obj), attr)
+        known = self.safe.get(key)
+        if known is None:
+            known = self.safe[key] = super().is_safe_attribute(obj, attr, value)
+        return known
+
+    def getattr(self, obj, attribute: str):
+        if self.safe.get((type(obj), attribute)):  # decided safe before: a value that is no callable is returned
+            try:                                   # as the sandbox would (it wraps only str.format methods)
+                value = getattr(obj, attribute)
+            except AttributeError:
+                pass
+            else:
+                if not callable(value):
+                    return value
+        return super().getattr(obj, attribute)
+
+
 class TemplateError(Exception):
     """A template could not be found or rendered; the message names the template and line."""
 
 
 def environment(author_templates: Path | None) -> jinja2.Environment:
     """Templates by search path: the author's folder first, then the built-in theme; with
-    ``fragment(name, **locals)``, an include remembered between builds (``fragments.py``)."""
+    ``fragment(name, **locals)``, an include remembered between builds (``fragments.py``).
+
+    Templates are an author's or a co-author's text, never trusted to run code: they render in Jinja's
+    immutable sandbox (no ``_`` attributes, no Python internals, no changing the values passed in), with
+    only the render context (docs/runtime.md) and ``TEMPLATE_GLOBALS``."""
     from .fragments import install
 
     loaders: list[jinja2.BaseLoader] = []
     if author_templates is not None and author_templates.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(author_templates)))
     loaders.append(jinja2.FileSystemLoader(str(THEME / "templates")))
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = CourseSandbox(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                        undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.globals = {name: env.globals[name] for name in TEMPLATE_GLOBALS}
     install(env)
     return env
+
+
+def template_failure(exc: BaseException, stage_id: str) -> TemplateError:
+    """A located ``TemplateError`` for an exception raised while rendering: ``path:line:1: error [code] ...``
+    at the innermost template line the traceback passes through (Jinja maps its frames to template lines)."""
+    where = None
+    trace = exc.__traceback__
+    while trace is not None:
+        name = trace.tb_frame.f_code.co_filename
+        if name.endswith(".j2") or "/templates/" in name.replace("\\", "/"):
+            where = f"{name}:{trace.tb_lineno}:1"
+        trace = trace.tb_next
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        code, what = "template.unsafe", (f"{str(exc).rstrip('.')}: a template may use the values the theme passes "
+                                         "(docs/runtime.md), not Python internals, and may not change them")
+    elif isinstance(exc, jinja2.UndefinedError):
+        code, what = "template.undefined", str(exc)
+    else:
+        code, what = "template.error", f"{type(exc).__name__}: {exc}" if not isinstance(exc, jinja2.TemplateError) \
+            else str(exc)
+    return TemplateError(f"{where or 'templates'}: error [{code}] template error while rendering stage {stage_id}: "
+                         f"{what}")
 
 
 def load_strings(language: str) -> dict[str, str]:
@@ -215,8 +274,8 @@ def render_page(env: jinja2.Environment, programme: Programme, stage: Stage, str
         page = env.get_template("index.html.j2").render(context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
-    except jinja2.TemplateError as exc:
-        raise TemplateError(f"template error while rendering {stage.id}: {exc}") from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
+        raise template_failure(exc, stage.id) from None
     return page.encode("utf-8")
 
 

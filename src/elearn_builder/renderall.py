@@ -14,9 +14,10 @@ def read_media(programme: Programme, source: Path) -> dict[str, bytes]:
     return {m.target: (source / m.source).read_bytes() for m in programme.media}
 
 
-def lrs_settings(options) -> dict[str, str]:
+def lrs_settings(options) -> dict:
     """LRS settings baked into the packages: only what was asked for, nothing by default."""
-    pairs = (("endpoint", options.lrs_endpoint), ("tokenUrl", options.lrs_token_url), ("auth", options.embed_lrs_auth))
+    pairs = (("endpoint", options.lrs_endpoint), ("tokenUrl", options.lrs_token_url), ("auth", options.embed_lrs_auth),
+             ("origins", list(options.lrs_origins)))
     return {key: value for key, value in pairs if value}
 
 
@@ -93,9 +94,9 @@ def template_environment(author: Path | None, store=None):
 
     A long-lived process (``elearn preview``) builds again and again: while no template source
     changed, the environment, with every template it compiled and every fragment it remembers
-    (``fragments.py``), is the last build's. Compiled
-    templates also come from the build cache (``store``) or, without one, from the tool's own
-    cache (``toolcache``).
+    (``fragments.py``), is the last build's. The built-in theme's compiled templates come from the
+    tool's own cache (``toolcache``, in the user's cache folder); the project's build cache holds no
+    executable code (a planted ``.elearn-cache`` must not run anything).
     """
     from .render import THEME, environment
     from .toolcache import bytecode_cache
@@ -109,12 +110,8 @@ def template_environment(author: Path | None, store=None):
         _TEMPLATES.clear()
         if key is not None:
             _TEMPLATES.update(key=key, env=env)
-    if store is not None:
-        from .cache import jinja_bytecode
-
-        env.bytecode_cache = jinja_bytecode(store)
-    else:
-        env.bytecode_cache = bytecode_cache(env, Path(str(THEME / "templates")))
+    # compiled templates are code: kept only in the user's own tool cache, never in the project's build cache
+    env.bytecode_cache = bytecode_cache(env, Path(str(THEME / "templates")))
     env.globals["fragment"].fragments.begin(store, reuse=store is not None)
     return env
 

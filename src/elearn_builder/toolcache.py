@@ -36,12 +36,13 @@ def folder() -> Path | None:
 
 
 def flavour(env: jinja2.Environment) -> str:
-    """The environment's settings that shape the compiled code (the same source compiles differently)."""
+    """The environment's settings that shape the compiled code (the same source compiles differently; a
+    sandboxed environment's code routes every call through the sandbox)."""
     settings = (env.block_start_string, env.block_end_string, env.variable_start_string, env.variable_end_string,
                 env.comment_start_string, env.comment_end_string, env.line_statement_prefix,
                 env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks, env.newline_sequence,
                 env.keep_trailing_newline, env.optimized, env.autoescape if isinstance(env.autoescape, bool) else None,
-                sorted(env.extensions))
+                sorted(env.extensions), type(env).__qualname__, getattr(env, "sandboxed", False))
     return repr(settings)
 
 

@@ -92,7 +92,13 @@ def xapi_problems(statement: dict) -> list[Problem]:
 
 def check_statements(statements: Iterable[dict], vocab: Vocabulary) -> Iterator[Problem]:
     """Every problem of every statement, statement by statement (streamed)."""
+    from .jsonlines import MAX_DEPTH, depth
+
     for statement in statements:
+        if depth(statement) > MAX_DEPTH:  # from an LRS: a file's reader refuses it with its line
+            yield Problem(str(statement.get("id") or "(no id)"), "$", f"is nested {depth(statement)} levels deep, "
+                          f"more than the {MAX_DEPTH} a statement may have: not checked further")
+            continue
         problems = xapi_problems(statement)
         if not any(p.path in ("$.verb.id", "$.object") for p in problems):
             problems += check_statement(statement, vocab)

@@ -4,10 +4,14 @@ launch without an LRS, which records in SCORM only. Statements are read back fro
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.parse
+import zipfile
 
 import pytest
-from xapi_session import ADL, Learner, Session, cmi5_problems, new_tab, problems, stored, verbs_and_objects
+import yaml
+from xapi_session import ADL, REPO, Learner, Session, cmi5_problems, new_tab, problems, stored, verbs_and_objects
 
 from elearn_builder.profile import load_profile
 
@@ -15,6 +19,29 @@ PROFILE = load_profile()
 STAGE = "social-worker"
 STATE_ID = "https://xapi.reflective-supervision.org.uk/state/v2"
 ORGANISATION = "https://xapi.reflective-supervision.org.uk/extensions/organisation"
+
+
+STRINGS = yaml.safe_load((REPO / "src/elearn_builder/theme/strings.en-GB.yaml").read_text(encoding="utf-8"))
+
+
+def scorm_package(built, name: str, *options: str) -> str:
+    """The programme's SCORM 2004 package of one stage built with ``options``, unzipped under /packages/ (its path)."""
+    target = built.root / name
+    if not target.exists():
+        proc = subprocess.run([sys.executable, "-m", "elearn_builder.cli", "build", "--source", str(REPO / "content"),
+                               "--output", str(target), "--templates", str(REPO / "templates"), "--format",
+                               "scorm2004", "--stage", STAGE, "--no-cache", *options],
+                              cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        for zip_path in target.glob("*.zip"):
+            with zipfile.ZipFile(zip_path) as zf:
+                zf.extractall(built.packages / name)
+    return f"/packages/{name}/index.html"
+
+
+def origin(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def verbs(statements: list[dict]) -> list[str]:
@@ -149,14 +176,16 @@ def test_scorm_without_an_lrs_records_in_scorm_only(xapi_packages, server, fresh
 
 
 def test_scorm_launch_with_a_token_url_asks_for_the_credentials_once(
-        xapi_packages, server, fresh_lrs, lms, learner_context):
-    """The LMS gives an endpoint and a token URL (here the test LMS's one-time fetch URL), never the secret."""
+        xapi_packages, built, server, fresh_lrs, lms, learner_context):
+    """The LMS gives an endpoint and a token URL (here the test LMS's one-time fetch URL), never the secret; the
+    build allows the LRS's origin (--lrs-allow-origin), so the launch URL may name it."""
+    sco = scorm_package(built, "allowed-lrs", "--lrs-allow-origin", origin(fresh_lrs.endpoint))
     token_url = lms.launch(f"{server}/x", "https://example.org/unused").fetch_url
     tab = new_tab(learner_context)
     tab.goto(f"{server}/host/host.html")
     query = urllib.parse.urlencode({"endpoint": fresh_lrs.endpoint, "token_url": token_url})
     tab.evaluate("config => startLms(config)", {
-        "format": "scorm2004", "sco": f"/packages/all-reflective-supervision-{STAGE}-scorm2004/index.html?{query}",
+        "format": "scorm2004", "sco": f"{sco}?{query}",
         "learner": {"id": "learner-7", "name": "Okafor, Ada"}, "entry": "ab-initio", "cmi": None})
     frame = tab.frame(name="sco")
     frame.wait_for_function("() => window.Elearn && Elearn.active")
@@ -169,3 +198,57 @@ def test_scorm_launch_with_a_token_url_asks_for_the_credentials_once(
                                "account": {"homePage": server, "name": "learner-7"}}
     assert lms.fetches(lms.launches[-1]) == 1 and not lms.violations
     assert not problems(got, PROFILE)
+
+
+@pytest.mark.parametrize("case", ["built-in token URL", "link's token URL", "origin not allowed"])
+def test_a_scorm_launch_naming_an_lrs_the_build_does_not_allow_sends_nothing(
+        xapi_packages, built, server, fresh_lrs, lms, learner_context, case):
+    """The launch URL is the attacker's: an endpoint it names never gets the token the build's (or the link's)
+    token URL hands out with the LMS's cookie, nor any statement; the learner sees a plain status line."""
+    launch = lms.launch(f"{server}/x", "https://example.org/unused")
+    query = {"endpoint": fresh_lrs.endpoint}
+    if case == "built-in token URL":
+        sco = scorm_package(built, "token-url-built-in", "--lrs-token-url", launch.fetch_url)
+    elif case == "link's token URL":
+        sco = f"/packages/all-reflective-supervision-{STAGE}-scorm2004/index.html"
+        query["token_url"] = launch.fetch_url
+    else:
+        sco = scorm_package(built, "other-lrs-allowed", "--lrs-allow-origin", "https://lrs.example.org")
+        query["auth"] = fresh_lrs.authorization
+    tab = new_tab(learner_context)
+    asked = []
+    tab.on("request", lambda request: asked.append(request.url))
+    tab.goto(f"{server}/host/host.html")
+    tab.evaluate("config => startLms(config)", {
+        "format": "scorm2004", "sco": f"{sco}?{urllib.parse.urlencode(query)}",
+        "learner": {"id": "learner-8", "name": "Okafor, Ada"}, "entry": "ab-initio", "cmi": None})
+    frame = tab.frame(name="sco")
+    frame.wait_for_function("() => document.documentElement.dataset.elearnAdapter")
+    status = frame.locator("[data-status]")
+    assert status.text_content() == STRINGS["lrs_refused"]
+    frame.locator('[data-action="exit"]').first.click()
+    frame.wait_for_function("() => document.querySelector('[data-status]').textContent === "
+                            f"{json.dumps(STRINGS['saved_exit'])}")
+    assert frame.evaluate("window.Elearn.active === undefined")
+    assert lms.fetches(launch) == 0
+    assert not fresh_lrs.statements()
+    lrs_origin, lms_origin = origin(fresh_lrs.endpoint), origin(launch.fetch_url)
+    assert not [url for url in asked if url.startswith((lrs_origin, lms_origin))]
+
+
+@pytest.mark.parametrize("return_url", ["javascript:window.top.pwned = document.cookie || 1",
+                                        " JaVaScRiPt:window.top.pwned=1"])
+def test_a_return_url_that_is_not_a_web_address_is_never_followed(
+        xapi_packages, server, fresh_lrs, lms, learner_context, return_url):
+    """LaunchData comes from whatever endpoint the launch link names: a javascript: returnURL would run in the
+    LMS's origin when the learner exits. It is refused at launch with a status line, and exit stays put."""
+    learner = Learner("cmi5", STAGE, server, fresh_lrs, lms, launch_options={"return_url": return_url})
+    tab = new_tab(learner_context)
+    session = Session(learner, learner.open(tab), [])
+    assert session.frame.locator("[data-status]").text_content() == STRINGS["return_refused"]
+    where = tab.url
+    session.frame.locator('[data-action="exit"]').first.click()
+    session.frame.wait_for_function("() => Elearn.active.queue.pending() === 0")
+    tab.wait_for_timeout(300)  # where a followed returnURL would already have run
+    assert tab.evaluate("window.pwned === undefined") and tab.url == where
+    assert verbs(stored(fresh_lrs, learner.registration)) == ["initialized", "experienced", "suspended", "terminated"]

@@ -181,18 +181,35 @@
     };
   }
 
+  /** The origin of a URL ("" when it is not an http(s) URL). */
+  function origin(url) {
+    try {
+      const u = new URL(url, window.location.href);
+      return /^https?:$/.test(u.protocol) ? u.origin : "";
+    } catch (e) { return ""; }
+  }
+
   /** The LRS of a SCORM launch: `endpoint` and `auth` (or `token_url`) from the launch URL, else from
-   *  the build settings (data.xapi.lrs: endpoint, tokenUrl, and auth only when the author embedded it).
+   *  the build settings (data.xapi.lrs: endpoint, tokenUrl, origins, and auth only when the author
+   *  embedded it). The launch URL is not trusted: an endpoint it names is used only when its origin is
+   *  one the build allows (origins, and the build's endpoint); else {refused: status key}, and nothing is
+   *  sent. With no origins allowed, such an endpoint may come with its own `auth` only: never with a
+   *  token URL (the POST carries the LMS's cookie) or the build's credential.
    *  The actor is the launch's `actor`, else an account made of the LMS's learner id; the registration
    *  the launch's, else the one kept in suspend data (memo.r), else a new one. */
   function scormConnection(data, learner, memo) {
     const X = data.xapi;
     if (!X) return null;
     const settings = X.lrs || {};
-    const endpoint = param("endpoint") || settings.endpoint;
+    const named = param("endpoint");
+    const endpoint = named || settings.endpoint;
     if (!endpoint) return null;
-    const tokenUrl = param("token_url") || settings.tokenUrl; // never cmi5's one-time fetch URL
-    const given = param("auth") || settings.auth;
+    const allowed = (settings.origins || []).concat(settings.endpoint ? [origin(settings.endpoint)] : []);
+    const trusted = !named || (origin(named) !== "" && allowed.indexOf(origin(named)) >= 0);
+    const wanted = param("token_url") || settings.tokenUrl || settings.auth;
+    if (!trusted && (allowed.length || !origin(named) || (wanted && !param("auth")))) return { refused: "lrs_refused" };
+    const tokenUrl = trusted ? param("token_url") || settings.tokenUrl : ""; // never cmi5's one-time fetch URL
+    const given = trusted ? param("auth") || settings.auth : param("auth");
     if (!given && !tokenUrl) return null;
     let actor = agent(param("actor"));
     if (!actor && learner && learner.id) {

@@ -239,8 +239,13 @@
    *  launch URL or the build names it (Elearn.lrs.scormConnection). */
   Elearn.xapi.launch = function (data, launch, saved, say) {
     const memo = saved && saved.x;
-    const conn = data.xapi && (launch.lrs || Elearn.lrs.scormConnection(data, launch.learner, memo));
-    if (!conn) return null;
+    let conn = data.xapi && (launch.lrs || Elearn.lrs.scormConnection(data, launch.learner, memo));
+    if (conn && conn.refused) say(conn.refused, "warning"); // an LRS the build does not allow: nothing sent
+    if (!conn || conn.refused) return null;
+    if (conn.cmi5 && conn.cmi5.returnURL && !Elearn.xapi.followable(conn.cmi5.returnURL)) {
+      conn = Object.assign({}, conn, { cmi5: Object.assign({}, conn.cmi5, { returnURL: "" }) });
+      say("return_refused", "warning"); // a javascript: (or other) returnURL is never followed
+    }
     let trouble = false; // the status line told of a problem: it tells when it is over
     const tracker = Elearn.xapi.start(data, conn, { memo,
       onStatus(info) {
@@ -257,6 +262,15 @@
     return tracker;
   };
 
+  /** A cmi5 returnURL as an absolute http(s) URL, or "" for anything else (javascript:, data: ...): the
+   *  launch data comes from whatever endpoint the launch link names, so only web addresses are followed. */
+  Elearn.xapi.followable = function (value) {
+    try {
+      const url = new URL(String(value || ""), window.location.href);
+      return /^https?:$/.test(url.protocol) && value ? url.href : "";
+    } catch (e) { return ""; }
+  };
+
   /** The tracker of a launch with an LRS, its statements going through a durable queue (flushed at
    *  once: statements earlier pages left behind go first). onStatus(info) hears the queue's state.
    *  At the end, cmi5's returnURL is followed once the queue is sent (or after 5 s). */
@@ -270,7 +284,7 @@
       onEnd(hiding) {
         if (hiding) return queue.exit();
         const sent = queue.flush();
-        const back = conn.cmi5 && conn.cmi5.returnURL;
+        const back = conn.cmi5 && Elearn.xapi.followable(conn.cmi5.returnURL);
         if (!back) return sent;
         const wait = new Promise((resolve) => setTimeout(resolve, 5000));
         return Promise.race([sent, wait]).then(() => { window.location.assign(back); });
