@@ -62,9 +62,11 @@ def worst_case(programme: Programme, assessment: Assessment) -> int:
             drawn.append(i)
             responses.append(response)
         index += len(bank.questions)
+    attempts = assessment.attempts or UNLIMITED_ATTEMPTS
     state = {"v": 2, "h": "0" * 8, "p": "f" * -(-len(pages) // 4),
              "s": {"b": "9" * statements, "l": "9" * statements},
-             "a": {"n": assessment.attempts or UNLIMITED_ATTEMPTS, "d": drawn, "r": responses, "s": 100},
+             "a": {"n": attempts, "d": drawn, "r": responses, "s": 100},
+             "i": statements * UNLIMITED_ATTEMPTS + attempts * len(drawn),  # interactions: retakes are unlimited
              "x": {"r": "0" * 36, "k": UNLIMITED_ATTEMPTS}}
     return len(compact(state))
 

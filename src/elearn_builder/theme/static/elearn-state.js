@@ -1,7 +1,8 @@
 /* elearn-state.js: suspend data version 2 (docs/runtime.md, "Suspend data"), typed-text cleaning and
  * a stable shuffle. Registers Elearn.state; elearn.js reads and writes through it.
  *   {"v":2,"h":fingerprint,"p":hex bitmap of visited content pages,"s":{"b":baseline,"l":latest},
- *    "a":{"n":attempts submitted,"d":[drawn question indexes],"r":[responses],"s":score}}
+ *    "a":{"n":attempts submitted,"d":[drawn question indexes],"r":[responses],"s":score},
+ *    "i":interactions recorded (the index of the next one)}
  * Plain ES2017, no dependencies. */
 (function (Elearn) {
   "use strict";
@@ -63,7 +64,7 @@
   const empty = (q) => (q.type === "fill-in" || q.type === "long-fill-in" ? "" : []);
   const answered = (r) => (typeof r === "string" ? r.trim() !== "" : r.length > 0);
 
-  /** Saved state from suspend data: {visited (content page indexes), sa {b, l}, attempt}, or null;
+  /** Saved state from suspend data: {visited (content page indexes), sa {b, l}, attempt, next, x}, or null;
    *  `reset` is true when there was state of another course version (fingerprint) to discard. */
   function decode(text, data) {
     if (!text) return { saved: null, reset: false };
@@ -95,7 +96,8 @@
       if (typeof raw.x.r === "string" && /^[0-9a-f-]{36}$/i.test(raw.x.r)) x.r = raw.x.r;
       if (isInt(raw.x.k, 0, Infinity)) x.k = raw.x.k;
     }
-    return { saved: { visited: fromHex(raw.p, contentCount), sa, attempt, x }, reset: false };
+    const next = isInt(raw.i, 0, Infinity) ? raw.i : 0;
+    return { saved: { visited: fromHex(raw.p, contentCount), sa, attempt, next, x }, reset: false };
   }
 
   /** Compact JSON of the state (keys in the documented order; r only once something is answered). */
@@ -108,6 +110,7 @@
     if (a.d) out.a.d = a.d;
     if (a.d && a.r && a.r.some(answered)) out.a.r = a.r;
     if ("s" in a) out.a.s = a.s;
+    if (state.next) out.i = state.next;
     if (state.x) out.x = state.x;
     return JSON.stringify(out);
   }
