@@ -51,10 +51,13 @@ class Learner:
         return sco_frame(page, "/lms/scorm-content/")
 
     def stored(self) -> dict[str, str]:
+        """The SCORMData rows: every value the SCO set, one row per element. (The SCORMAttempt row's copies of
+        status, score and bookmark are not checked: views.py scorm_api_endpoint loads the attempt per request
+        and set_scorm_value saves it whole, so two concurrent LMSSetValue requests can put back each other's
+        old values there, whatever the package does; the README says so.)"""
         elements, attempts = self.site.stored(self.package)
         assert len(attempts) == 1, f"{len(attempts)} SCORMAttempt rows for one learner and package"
-        return {**elements, "attempt.completion_status": attempts[0]["completion_status"],
-                "attempt.score_raw": attempts[0]["score_raw"]}
+        return elements
 
 
 def test_three_sessions_in_wagtail_lms_scorm12(wagtail, lms_browser, lms_packages):
@@ -62,9 +65,8 @@ def test_three_sessions_in_wagtail_lms_scorm12(wagtail, lms_browser, lms_package
     assert wagtail.site["packages"][package]["launch_url"] == "index.html"
     report = three_sessions(
         lms_browser, Learner(wagtail, package), "scorm12",
-        lambda e: (e.get("cmi.core.lesson_status"), e.get("cmi.core.score.raw"), e.get("attempt.completion_status"),
-                   e.get("attempt.score_raw")),
-        lambda score: ("passed", str(score), "passed", float(score)), "cmi.core.lesson_location")
+        lambda e: (e.get("cmi.core.lesson_status"), e.get("cmi.core.score.raw")),
+        lambda score: ("passed", str(score)), "cmi.core.lesson_location")
     print(f"wagtail-lms scorm12: {report}")
 
 
