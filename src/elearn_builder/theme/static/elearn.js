@@ -156,6 +156,7 @@
       sa: saved ? saved.sa : {},
       attempt: saved ? saved.attempt : { n: 0 },
       next: Math.max(held, saved ? saved.next : 0), // the index of the next interaction
+      given: -1, // the progress last given to the LMS
       finished: false,
     };
     const notice = $("[data-state-notice]");
@@ -182,7 +183,12 @@
         sa: st.sa, attempt: st.attempt, next: st.next, x: xapi ? xapi.memo() : null }, data));
       st.progress = completed ? 1 : Math.round((10000 * done) / parts) / 10000;
       st.completed = completed;
-      track.put("setProgress", st.progress);
+      /* A page moves progress by a step: it is given to the LMS once it has moved by a tenth, and exactly at
+         a submission, at completion and at exit (one call fewer on most pages). */
+      if (!showing || completed || Math.floor(10 * st.progress) !== Math.floor(10 * st.given)) {
+        track.put("setProgress", st.progress);
+        st.given = st.progress;
+      }
       track.put("setStatus", completed, ok);
       if (xapi && !showing) xapi.progress(completed);
     }
