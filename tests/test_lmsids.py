@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from elearn_builder.diagnostics import Diagnostics
 from elearn_builder.fields import ID_RE, QUESTION_ID_RE
-from elearn_builder.lmsids import (LMS_ID_RE, author_id, lms_id, moodle_refuses_interaction,
+from elearn_builder.lmsids import (LMS_ID_RE, author_id, lms_description, lms_id, moodle_refuses_interaction,
                                    moodle_refuses_option)
 from elearn_builder.load import load_course
 from elearn_builder.render import load_strings, stage_data
@@ -48,6 +48,12 @@ def test_no_collisions(a, b):
 def test_only_author_ids_are_mapped(bad):
     with pytest.raises(ValueError):
         lms_id(bad)
+
+
+def test_lms_description_names_the_author_id_on_one_line_within_250():
+    assert lms_description("esw-amira-cycle", "Put Gibbs'\n  cycle in order.") == "esw-amira-cycle: Put Gibbs' cycle in order."
+    long = lms_description("q-1", "word " * 100)
+    assert len(long) <= 250 and long.startswith("q-1: word") and not long.endswith(" ")
 
 
 @pytest.mark.parametrize("value, refused", [
@@ -87,6 +93,8 @@ def test_course_data_carries_an_lms_id_for_everything_that_reaches_the_lms(progr
             things += q.get("choices", []) + q.get("sources", []) + q.get("targets", [])
         for thing in things:
             assert thing["lmsId"] == lms_id(thing["id"])
+            if "description" in thing:  # statements and questions: the interaction description names the author id
+                assert thing["lmsDescription"].startswith(thing["id"] + ": ") and len(thing["lmsDescription"]) <= 250
             assert not moodle_refuses_option(thing["lmsId"])
             hyphenated += "-" in thing["id"]
         # the author's ids stay where people read them: correct answers name options by author id
@@ -105,7 +113,8 @@ def test_the_author_ids_stay_where_people_and_the_lrs_read_them(programme):
     assert "-" in q.id
     data = stage_data(programme, programme.stages[1], load_strings(programme.language))
     (shown,) = [x for x in data["assessment"]["questions"] if x["id"] == q.id]
-    assert shown["description"] == q.prompt_text[:250]
+    assert shown["description"] == q.prompt_text[:250]  # what xAPI describes the activity with: unchanged
+    assert shown["lmsDescription"] == " ".join(f"{q.id}: {q.prompt_text}".split())[:250].rstrip()
     assert shown["lmsId"] == q.id.replace("-", "_") and re.fullmatch(r"[A-Za-z0-9_.]+", shown["lmsId"])
     authored = {c.id for c in q.choices} | {c.id for c in q.sources} | {c.id for c in q.targets}
     listed = {o["id"] for o in shown.get("choices", []) + shown.get("sources", []) + shown.get("targets", [])}

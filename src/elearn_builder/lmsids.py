@@ -37,6 +37,13 @@ def lms_id(author_id: str) -> str:
     return author_id.replace("_", "_.").replace("-", "_")
 
 
+def lms_description(author: str, text: str, limit: int = 250) -> str:
+    """The interaction description an LMS is given: the author's id, then the text, on one line, at most
+    ``limit`` characters (SCORM 2004 ``cmi.interactions.n.description``, SPM 250), so a report that shows
+    the mapped id still names the author's."""
+    return " ".join(f"{author}: {text}".split())[:limit].rstrip()
+
+
 def author_id(mapped: str) -> str:
     """The inverse of ``lms_id``."""
     out, k = [], 0

@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from .lmsids import lms_id
+from .lmsids import lms_description, lms_id
 from .model import Assessment, Programme, Question, Stage
 from .state import STATE_LIMITS, fingerprint, worst_case
 
@@ -74,7 +74,8 @@ def question_data(q: Question) -> dict:
     """What the runtime needs of one question (see docs/runtime.md)."""
     out = {"id": q.id, "lmsId": lms_id(q.id), "type": q.type, "interactionType": q.interaction_type,
            "scored": q.scored,
-           "description": q.prompt_text[:DESCRIPTION_LIMIT], "weight": q.weight, "bank": q.bank,
+           "description": q.prompt_text[:DESCRIPTION_LIMIT], "lmsDescription": lms_description(q.id, q.prompt_text),
+           "weight": q.weight, "bank": q.bank,
            "keyArea": q.key_area, "pcfDomains": list(q.pcf_domains)}
     if q.type == "matching":
         out.update(sources=option_list(q.sources), targets=option_list(q.targets), correct=[list(p) for p in q.pairs])
@@ -141,7 +142,8 @@ def stage_data(programme: Programme, stage: Stage, strings: dict, xapi: dict | N
             "id": sa.id, "title": sa.title, "scale": list(sa.scale),
             "statements": [{"id": st.id, "lmsId": lms_id(st.id), "keyArea": st.key_area,
                             "pcfDomains": list(st.pcf_domains), "text": st.text,
-                            "description": st.text[:DESCRIPTION_LIMIT]} for st in sa.statements]},
+                            "description": st.text[:DESCRIPTION_LIMIT],
+                            "lmsDescription": lms_description(st.id, st.text)} for st in sa.statements]},
         "assessment": {"id": assessment.id, "title": assessment.title, "passMark": assessment.pass_mark,
                        "attempts": assessment.attempts, "feedback": assessment.feedback, "banks": banks,
                        "questions": [question_data(q) for q in assessment.questions]},
