@@ -69,13 +69,12 @@
     }
     return {
       name: "scorm12",
-      /** Location and suspend data are always read, whatever cmi.core.entry says; the course decides from its
-       *  own fingerprinted suspend data whether to resume. */
+      /** Location and suspend data are read whatever cmi.entry says (docs/runtime.md, Start). */
       start() {
         if (!lms.init()) return null;
         began = Date.now();
         const mode = lms.get("cmi.core.lesson_mode");
-        lms.readonly = mode === "review" || mode === "browse"; // nothing is written in review or browse mode
+        lms.readonly = mode === "review" || mode === "browse"; // no writes
         if (written) comments = lms.get("cmi.comments");
         const status = lms.get("cmi.core.lesson_status");
         return {
@@ -86,7 +85,7 @@
           location: lms.get("cmi.core.lesson_location"),
           suspendData: lms.get("cmi.suspend_data"),
           learner: { id: lms.get("cmi.core.student_id"), name: lms.get("cmi.core.student_name") }, // the xAPI actor's account
-          interactions: parseInt(lms.get("cmi.interactions._count"), 10) || 0, // "" (some LMSs): the course's own count
+          interactions: parseInt(lms.get("cmi.interactions._count"), 10) || 0, // "": 0
         };
       },
       setLocation: (pageId) => lms.set("cmi.core.lesson_location", pageId),
@@ -99,9 +98,7 @@
         const done = passed === null ? "completed" : (passed ? "passed" : "failed");
         return lms.set("cmi.core.lesson_status", completed ? done : "incomplete");
       },
-      /** Writes interaction `interaction.n`, each element once. false only when its id or type was refused for
-       *  now (then the whole interaction is written again later, at the same index); any other element the LMS
-       *  refuses (a pattern, the comment) is logged and left out, holding back nothing. */
+      /** Interaction `n`, each element once; false only when its id or type was refused for now. */
       recordInteraction(interaction) {
         const n = `cmi.interactions.${interaction.n}.`;
         const type = interaction.type === "long-fill-in" ? "fill-in" : interaction.type;

@@ -64,14 +64,12 @@
     let began = 0;
     return {
       name: "scorm2004",
-      /** Location and suspend data are always read, whatever cmi.entry says (an LMS may answer "ab-initio"
-       *  or "" and still hold them; a read that fails gives "": nothing saved). The course decides from its
-       *  own fingerprinted suspend data whether to resume. */
+      /** Location and suspend data are read whatever cmi.entry says (docs/runtime.md, Start). */
       start() {
         if (!lms.init()) return null;
         began = Date.now();
         const mode = lms.get("cmi.mode");
-        lms.readonly = mode === "review" || mode === "browse"; // nothing is written in review or browse mode
+        lms.readonly = mode === "review" || mode === "browse"; // no writes
         const completion = lms.get("cmi.completion_status");
         const success = lms.get("cmi.success_status");
         return {
@@ -82,7 +80,7 @@
           location: lms.get("cmi.location"),
           suspendData: lms.get("cmi.suspend_data"),
           learner: { id: lms.get("cmi.learner_id"), name: lms.get("cmi.learner_name") }, // the xAPI actor's account
-          interactions: parseInt(lms.get("cmi.interactions._count"), 10) || 0, // "" (some LMSs): the course's own count
+          interactions: parseInt(lms.get("cmi.interactions._count"), 10) || 0, // "": 0
         };
       },
       setLocation: (pageId) => lms.set("cmi.location", pageId),
@@ -94,9 +92,7 @@
         const ok = lms.set("cmi.completion_status", completed ? "completed" : "incomplete");
         return (passed === null || lms.set("cmi.success_status", passed ? "passed" : "failed")) && ok;
       },
-      /** Writes interaction `interaction.n`, each element once. false only when its id or type was refused for
-       *  now (then the whole interaction is written again later, at the same index); any other element the LMS
-       *  refuses (a pattern, a description) is logged and left out, holding back nothing. */
+      /** Interaction `n`, each element once; false only when its id or type was refused for now. */
       recordInteraction(interaction) {
         const n = `cmi.interactions.${interaction.n}.`;
         if (!lms.set(`${n}id`, interaction.lmsId || interaction.id) || !lms.set(`${n}type`, interaction.type)) return false; // id, then type (408 otherwise)

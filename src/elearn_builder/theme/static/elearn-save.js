@@ -2,11 +2,10 @@
  * Registers Elearn.save(adapter, launch, options) -> saver, which elearn.js puts between the course and
  * every adapter. The saver keeps the latest value of each group (bookmark, suspend data, progress,
  * score, status) and the interactions the adapter has not taken yet, in order, each with its index `n`.
- * What changed is written at the next commit (a page, a submission, the exit): the interactions first,
- * then each group whose value changed, so a page costs a few calls however many answers changed on it.
- * A write or a commit the LMS refuses for now (a general failure, a method that throws, an API that has
- * gone) drops nothing: the next commit writes it again, a timer retries (2 s doubling to 30 s), and the
- * status line says so until a commit succeeds. A value the LMS refuses for good is the adapter's to drop.
+ * What changed is written at the next commit, interactions first. A write or a commit the LMS refuses
+ * for now (a general failure, a method that throws, an API that has gone) drops nothing: the next commit
+ * writes it again, a timer retries (2 s doubling to 30 s), and the status line says so until a commit
+ * succeeds.
  * With a SCORM LMS (options.key), a backup of the session is kept in localStorage at every commit and
  * at exit: the latest values, this session's interactions with their LMS index, and a short hash of
  * every bookmark + suspend data the session wrote (and of the one it started from). At the next launch,
@@ -101,8 +100,8 @@
       return store.set(o.key, { v: 1, history, want, interactions: session, confirmed, t: Date.now() });
     }
 
-    /** Writes what the adapter has not taken yet (interactions first: an LMS that stores each write as it comes
-     *  never holds a suspend data that counts interactions it lacks); false when something is still left. */
+    /** Writes what the adapter has not taken yet (interactions first: the suspend data counts them); false
+     *  when something is left. */
     function write() {
       while (pending.length && call("recordInteraction", [pending[0]])) pending.shift();
       let ok = pending.length === 0;

@@ -36,17 +36,16 @@
     return opener ? findIn(opener, name, depth).api : null;
   }
 
-  /** A session with the LMS object `name` (found up `parent`, then `opener`), or null.
-   *  `calls` maps roles to the edition's function names. No call is made before init or after
-   *  finish; a call that throws counts as refused (101) and never throws on. GetLastError is asked only
-   *  after a call answered "false" (a read that fails gives "": nothing there). Reads are kept, and a
-   *  value the LMS already holds (read or written this session) is not written again. `readonly` (review
-   *  and browse modes) makes every write and commit a no-op. */
+  /** A session with the LMS object `name`, or null; `calls` maps roles to the edition's function names
+   *  (docs/runtime.md, Calls). No call before init or after finish; a call that throws counts as refused
+   *  (101); GetLastError only after a "false"; reads kept; no write of a value the LMS holds, no commit
+   *  with nothing written; `readonly` (review, browse): no write, no commit. */
   Elearn.connect = function (name, calls, depth) {
     const api = find(name, depth);
     if (!api) return null;
     let state = "new";
     const known = {}; // element -> the value the LMS holds, as read or written this session
+    let unsaved = false; // written since the last commit the LMS took
     function call(role, args) {
       try { return String(api[calls[role]].apply(api, args)); } catch (e) { return null; } // gone, or no such method
     }
@@ -82,13 +81,15 @@
         if (state !== "running") return false;
         if (lms.readonly || known[element] === text) return true;
         const answer = call("set", [element, text]);
-        if (answer === "true") { known[element] = text; return true; }
+        if (answer === "true") { known[element] = text; unsaved = true; return true; }
         return answer !== null && /^4\d\d$/.test(refused("set", [element, text], answer));
       },
+      /** Commits what was written since the last commit (nothing written: no call). */
       commit() {
         if (state !== "running") return false;
-        if (lms.readonly) return true;
+        if (lms.readonly || !unsaved) return true;
         const answer = call("commit", [""]);
+        if (answer === "true") unsaved = false;
         return answer === "true" || (refused("commit", [""], answer) && false);
       },
       finish() {
