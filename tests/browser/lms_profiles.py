@@ -75,6 +75,9 @@ PROFILES = {
             "Harsher than 19.0.5 (scormxblock.py l.933 keeps every value in scorm_data), as the issue found with "
             "the LMS around it: only the bookmark and the suspend data are given back at the next launch, and "
             "the suspend data is cut at the edition's limit (4096 / 64000 characters, RTE SPM).",
+            "Its popup mode (scormxblock.js l.75-101) copies window.API and API_1484_11 onto the window it opens; "
+            "the SCO is in a frame of that window (static/html/popup.html l.61) and finds them up parent, not in "
+            "the opener: the profile keeps the SCO in the page's frame (Moodle's profile covers the opener).",
         ],
     },
 }
@@ -103,12 +106,20 @@ def launch(page, server: str, package: str, fmt: str, profile: str, stored: dict
         with page.context.expect_page() as opened:
             page.evaluate("config => startProfile(config)", config)
         sco_page = opened.value
+        errors = popup_errors(page)
+        sco_page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+        sco_page.on("console", lambda msg: errors.append(f"console error: {msg.text}") if msg.type == "error" else None)
         sco_page.wait_for_function(ready)
         return sco_page.main_frame
     page.evaluate("config => startProfile(config)", config)
     page.wait_for_function("() => { const d = document.getElementById('sco').contentDocument;"
                            " return d && d.documentElement && d.documentElement.dataset.elearnAdapter; }")
     return page.frame(name="sco")
+
+
+def popup_errors(page) -> list[str]:
+    """Script errors of the popup windows this page opened (the page fixture sees only its own)."""
+    return page.__dict__.setdefault("elearn_popup_errors", [])
 
 
 def settle(page) -> dict | None:

@@ -139,6 +139,7 @@ def test_three_sessions(page, server, content, profile, fmt, record_property):
     assert lp.suspend(after) == state
     if fmt == "scorm2004":
         assert after.get("progress_measure", "1") == "1"
+    assert lp.popup_errors(page) == []
     for made in (first, second, third):
         assert lp.error_calls_without_cause(made) == [], "GetLastError only after a call answered false"
     calls = [len(first), len(second), len(third)]
