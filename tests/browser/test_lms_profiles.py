@@ -175,3 +175,30 @@ def test_wagtail_2004_runs_standalone_and_says_so(page, server, content):
     assert sco.visible_pages(frame) == ["assessment"]
     assert frame.locator("[data-assessment-result]").get_attribute("data-passed") == "true"
     assert lp.calls(page) == [] and lp.settle(page)["cmi"] == {}, "nothing reached the 1.2 object"
+
+
+@pytest.mark.parametrize("profile,fmt", [("xblock", "scorm2004"), ("scormhost", "scorm12")])
+def test_attempt_limit_holds_across_launches(page, server, content, profile, fmt):
+    """One failed attempt per launch: the counter comes from the suspend data, not from a status the LMS
+    reads back as "" (the XBlock) or a count it does not keep, so the last launch has no attempt left."""
+    package = PACKAGE.format(stage=STAGE, fmt=fmt)
+    store, written = None, 0
+    for n in range(1, 4):
+        frame = lp.launch(page, server, package, fmt, profile, stored=store)
+        data = sco.course_data(frame)
+        strings, a = data["strings"], data["assessment"]
+        sco.go(frame, "assessment")
+        if n > 1:
+            assert strings["attempts_left"].format(n=a["attempts"] - n + 1) in frame.inner_text("[data-assessment-result]")
+            frame.click('[data-action="retry"]')
+        answers, _ = sco.plan(sco.drawn(frame, a), a["passMark"], passing=False)
+        sco.answer_and_submit(frame, answers)
+        exit_saved(frame, strings)
+        check_session(lp.calls(page), fmt, range(written, written + len(answers)))
+        written += len(answers)
+        store = lp.settle(page)
+    assert a["attempts"] == 3
+    frame = lp.launch(page, server, package, fmt, profile, stored=store)
+    sco.go(frame, "assessment")
+    assert strings["no_attempts_left"] in frame.inner_text("[data-assessment-result]")
+    assert frame.locator('[data-action="retry"]').is_hidden() and frame.locator('[data-action="submit"]').is_hidden()
