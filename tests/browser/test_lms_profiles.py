@@ -39,12 +39,14 @@ def exit_saved(frame, strings) -> None:
     assert status_line(frame) == strings["saved_exit"], "the learner is told their work was saved"
 
 
-def check_session(made: list[dict], fmt: str, new: range) -> None:
+def check_session(made: list[dict], fmt: str, new: range, lacks_finish: bool = False) -> None:
     """This session wrote each of its interactions once, at the indexes ``new`` (after every earlier one), and
-    nothing was refused (GetLastError only after a "false" is checked once the three sessions are over)."""
+    nothing was refused (GetLastError only after a "false" is checked once the three sessions are over); the
+    session was ended once (``lacks_finish``: wagtail-lms has no LMSFinish, so no call of it can be seen)."""
     assert lp.refused(made) == [], "calls the LMS refused"
     assert lp.interaction_writes(made) == list(new), "one id write per interaction, at fresh indexes"
-    assert sum(c["name"] == sco.FINISH[fmt] or c["name"] == "LMSTerminate" for c in made) <= 1
+    finishes = [c for c in made if c["name"] in (sco.FINISH[fmt], "LMSTerminate")]
+    assert len(finishes) == (0 if lacks_finish else 1), "save and exit ends the session, once"
 
 
 def kept_status(held: dict, fmt: str) -> tuple:
@@ -72,7 +74,7 @@ def test_three_sessions(page, server, content, profile, fmt, record_property):
     shown = 1 + frame.evaluate(READ_TO, contents[-1])
     exit_saved(frame, strings)
     first = lp.calls(page)
-    check_session(first, fmt, range(len(rated)))
+    check_session(first, fmt, range(len(rated)), profile == "wagtail")
     store = lp.settle(page)
     held = lp.cmi(store, profile)
     bookmark = held["core"]["lesson_location"] if fmt == "scorm12" else held["location"]
@@ -97,7 +99,7 @@ def test_three_sessions(page, server, content, profile, fmt, record_property):
     exit_saved(frame, strings)
     second = lp.calls(page)
     answered = len(failing) + len(passing)
-    check_session(second, fmt, range(len(rated), len(rated) + answered))
+    check_session(second, fmt, range(len(rated), len(rated) + answered), profile == "wagtail")
     store = lp.settle(page)
     held = lp.cmi(store, profile)
     if profile == "xblock":  # only the bookmark and suspend data came back: this session's interactions only
@@ -124,7 +126,7 @@ def test_three_sessions(page, server, content, profile, fmt, record_property):
     sco.go(frame, "cpd-record")
     exit_saved(frame, strings)
     third = lp.calls(page)
-    check_session(third, fmt, range(0))
+    check_session(third, fmt, range(0), profile == "wagtail")
     review = page.evaluate("window.__mode") == "review"
     writes = [c for c in third if c["name"].endswith(("SetValue", "Commit"))]
     if profile == "moodle":
@@ -194,7 +196,7 @@ def test_attempt_limit_holds_across_launches(page, server, content, profile, fmt
         answers, _ = sco.plan(sco.drawn(frame, a), a["passMark"], passing=False)
         sco.answer_and_submit(frame, answers)
         exit_saved(frame, strings)
-        check_session(lp.calls(page), fmt, range(written, written + len(answers)))
+        check_session(lp.calls(page), fmt, range(written, written + len(answers)), profile == "wagtail")
         written += len(answers)
         store = lp.settle(page)
     assert a["attempts"] == 3
