@@ -44,7 +44,7 @@ def test_no_collisions(a, b):
     assert (lms_id(a) == lms_id(b)) == (a == b)
 
 
-@pytest.mark.parametrize("bad", ["", "a b", "a.b", "é", "x" * 65, "a[,]b"])
+@pytest.mark.parametrize("bad", ["", "a b", "a.b", "é", "x" * 65, "a[,]b", "a\n"])
 def test_only_author_ids_are_mapped(bad):
     with pytest.raises(ValueError):
         lms_id(bad)

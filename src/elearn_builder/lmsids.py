@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-LMS_ID_RE = re.compile(r"^[A-Za-z0-9_.]{1,250}$")
+LMS_ID_RE = re.compile(r"^[A-Za-z0-9_.]{1,250}\Z")
 """What every LMS we know accepts: Moodle's 2004 ``CMIShortIdentifier`` (``^[\\w.]{1,250}$``, ASCII)."""
 
-AUTHOR_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+AUTHOR_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
 """The alphabet the loaders allow for question, statement and option ids (``fields.ID_RE``, ``QUESTION_ID_RE``)."""
 
 # Moodle's value formats, from mod/scorm/datamodels/scorm_13.js (SCORMapi1_3) and scorm_12.js (SCORMapi1_2).

@@ -61,20 +61,24 @@ class Session:
         self.page.on("request", lambda r: self.pending.add(r) if lms.api in r.url else None)
         for event in ("requestfinished", "requestfailed"):
             self.page.on(event, lambda r: self.pending.discard(r))
+        # The LMS has stored the value once it answers (both save before they reply): a keepalive request's
+        # body may never be reported finished.
+        self.page.on("response", lambda response: self.pending.discard(response.request))
         lms.login(self.context)
 
     def settle(self, quiet_ms: int = 500, timeout: float = 30) -> None:
         """Wait until the LMS has answered every API request and none came for ``quiet_ms``."""
         deadline, quiet_since = time.monotonic() + timeout, None
         while time.monotonic() < deadline:
-            self.page.wait_for_timeout(100)
+            self.page.wait_for_timeout(25)
             if self.pending:
                 quiet_since = None
             elif quiet_since is None:
                 quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since >= quiet_ms / 1000:
                 return
-        raise AssertionError(f"{len(self.pending)} LMS request(s) still open after {timeout} s")
+        raise AssertionError(f"{len(self.pending)} LMS request(s) still open after {timeout} s: "
+                             f"{[(r.method, r.url) for r in self.pending]}")
 
     def close(self) -> None:
         self.context.close()
@@ -157,7 +161,7 @@ def walk_to(session: "Session", frame, data: dict, stop: str) -> int:
         frame.click('[data-action="next"]')
         shown += 1
         assert sco.visible_pages(frame) == [page_id]
-        session.settle(quiet_ms=0)
+        session.settle(quiet_ms=100)
     return shown
 
 

@@ -13,4 +13,4 @@ if __name__ == "__main__":
     data = Path(sys.argv[1]).resolve()
     app = create_scorm_app(data_dir=data, title="elearn tests", secret_key="elearn-tests-only-" + "x" * 32,
                            database_url=f"sqlite:///{data / 'users.sqlite3'}")
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="info")  # requests in the log
