@@ -149,7 +149,6 @@ class Walk:
     rated: list
     attempts: list
     score: int = 0
-    bookmark: str = ""
 
 
 def walk_to(session: "Session", frame, data: dict, stop: str) -> int:
