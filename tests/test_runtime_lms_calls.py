@@ -158,3 +158,33 @@ def test_the_api_in_the_opener_of_the_top_window():
     """A course in a frame of a popup window the LMS opened: the API is in the popup's opener."""
     out = run({"edition": "scorm12", "inOpener": True, "steps": [["put", "setLocation", "p1"], ["commit"]]})
     assert names(out["calls"])[0] == "LMSInitialize" and out["data"]["cmi.core.lesson_location"] == "p1"
+
+
+STATE = r"""
+const vm = require("vm");
+const fs = require("fs");
+const [file, texts] = JSON.parse(fs.readFileSync(0, "utf8"));
+const win = {};
+win.window = win;
+vm.runInContext(fs.readFileSync(file, "utf8"), vm.createContext({ window: win }));
+const data = { fingerprint: "abcd1234", pages: [{ kind: "content" }], selfAssessment: null,
+  assessment: { questions: [] } };
+console.log(JSON.stringify(texts.map((t) => win.Elearn.state.decode(t, data))));
+"""
+
+
+def test_the_interaction_count_survives_a_republished_course():
+    """Suspend data of another course version restarts the course, but its count of interactions is kept, so
+    an LMS that answers "" for cmi.interactions._count is not written over from index 0."""
+    if shutil.which("node") is None:
+        pytest.skip("node not found")
+    texts = ['{"v":2,"h":"abcd1234","p":"1","a":{"n":0},"i":31}', '{"v":2,"h":"00000000","p":"1","a":{"n":1},"i":57}',
+             "not json", ""]
+    proc = subprocess.run(["node", "-e", STATE], input=json.dumps([str(STATIC / "elearn-state.js"), texts]),
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    same, other, broken, empty = json.loads(proc.stdout)
+    assert (same["reset"], same["next"], same["saved"]["next"]) == (False, 31, 31)
+    assert (other["reset"], other["saved"], other["next"]) == (True, None, 57)
+    assert (broken["reset"], broken["next"]) == (True, 0)
+    assert (empty["reset"], empty.get("next", 0)) == (False, 0)

@@ -65,12 +65,16 @@
   const answered = (r) => (typeof r === "string" ? r.trim() !== "" : r.length > 0);
 
   /** Saved state from suspend data: {visited (content page indexes), sa {b, l}, attempt, next, x}, or null;
-   *  `reset` is true when there was state of another course version (fingerprint) to discard. */
+   *  `reset` is true when there was state of another course version (fingerprint) to discard; `next`: the
+   *  interactions it counted (kept across versions). */
   function decode(text, data) {
     if (!text) return { saved: null, reset: false };
     let raw = null;
     try { raw = JSON.parse(text); } catch (e) { /* unreadable: restart */ }
-    if (!raw || typeof raw !== "object" || raw.v !== 2 || raw.h !== data.fingerprint) return { saved: null, reset: true };
+    if (!raw || typeof raw !== "object" || raw.v !== 2 || raw.h !== data.fingerprint) {
+      /* Another version's state: restart, but never write interactions over the ones it counted. */
+      return { saved: null, reset: true, next: raw && isInt(raw.i, 0, Infinity) ? raw.i : 0 };
+    }
     const contentCount = data.pages.filter((p) => p.kind === "content").length;
     const sa = {};
     const SA = data.selfAssessment;
@@ -97,7 +101,7 @@
       if (isInt(raw.x.k, 0, Infinity)) x.k = raw.x.k;
     }
     const next = isInt(raw.i, 0, Infinity) ? raw.i : 0;
-    return { saved: { visited: fromHex(raw.p, contentCount), sa, attempt, next, x }, reset: false };
+    return { saved: { visited: fromHex(raw.p, contentCount), sa, attempt, next, x }, reset: false, next };
   }
 
   /** Compact JSON of the state (keys in the documented order; r only once something is answered). */

@@ -47,7 +47,10 @@
     const known = {}; // element -> the value the LMS holds, as read or written this session
     let unsaved = false; // written since the last commit the LMS took
     function call(role, args) {
-      try { return String(api[calls[role]].apply(api, args)); } catch (e) { return null; } // gone, or no such method
+      try {
+        const value = api[calls[role]].apply(api, args);
+        return value == null ? "" : String(value);
+      } catch (e) { return null; } // gone, or no such method
     }
     /** The error code of a call that answered "false" (or threw: 101), logged with its text. */
     function refused(role, args, value) {
@@ -138,8 +141,7 @@
     const { adapter, launch } = await connect(data, say);
     /* The interactions the LMS holds: cmi.interactions._count, or the count in the suspend data it gave when
        larger (an LMS may answer "" for _count, or keep our state but not count what it was given). */
-    const given = Elearn.state.decode(launch.suspendData, data).saved;
-    const held = Math.max(launch.interactions || 0, given ? given.next : 0);
+    const held = Math.max(launch.interactions || 0, Elearn.state.decode(launch.suspendData, data).next || 0);
     /* Between the course and the LMS: retries, and a backup that a later launch restores (elearn-save.js). */
     const track = Elearn.save(adapter, launch, { key: backupKey(data, adapter, launch), held, say });
     document.documentElement.dataset.elearnAdapter = adapter.name;
