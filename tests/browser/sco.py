@@ -225,7 +225,8 @@ class Rating:
                 "weighting": ""}
         if fmt == "scorm12":
             return {**want, "student_response": str(self.point)}
-        return {**want, "learner_response": str(self.point), "description": self.statement["description"]}
+        return {**want, "learner_response": str(self.point),
+                "description": self.statement.get("lmsDescription", self.statement["description"])}
 
 
 def ratings(data: dict, seed: int = 0, top: bool = False) -> list[Rating]:
@@ -331,7 +332,7 @@ def expected_interaction(a: Answer, fmt: str) -> dict:
     else:
         patterns = [encode04(tuple(map(tuple, q["correct"])) if kind == "matching" else q["correct"])]
     return {"id": q.get("lmsId", q["id"]), "type": q["interactionType"], "learner_response": encode04(a.response), "result": result,
-            "weighting": weighting, "description": " ".join(q["description"].split())[:250],
+            "weighting": weighting, "description": " ".join(q.get("lmsDescription", q["description"]).split())[:250],
             "correct_responses": {str(k): {"pattern": p} for k, p in enumerate(patterns)}}
 
 

@@ -97,7 +97,8 @@
         const n = `cmi.interactions.${interaction.n}.`;
         if (!lms.set(`${n}id`, interaction.lmsId || interaction.id) || !lms.set(`${n}type`, interaction.type)) return false; // id, then type (408 otherwise)
         const values = [];
-        if (describe(interaction.description)) values.push(["description", describe(interaction.description)]);
+        const description = describe(interaction.lmsDescription || interaction.description); // the author's id and text
+        if (description) values.push(["description", description]);
         values.push(["timestamp", timestamp(interaction.time)]);
         if (interaction.weight !== null) values.push(["weighting", interaction.weight]);
         patterns(interaction).forEach((pattern, k) => values.push([`correct_responses.${k}.pattern`, pattern]));

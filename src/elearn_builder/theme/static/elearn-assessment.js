@@ -113,7 +113,8 @@
     function interaction(q, r, right, time) {
       const lms = {}; // author id -> the id the LMS is given (lmsId: [A-Za-z0-9_.], docs/runtime.md)
       [].concat(q.choices || [], q.sources || [], q.targets || []).forEach((c) => { lms[c.id] = c.lmsId || c.id; });
-      const out = { id: q.id, lmsId: q.lmsId || q.id, lms, type: q.interactionType, description: q.description, time,
+      const out = { id: q.id, lmsId: q.lmsId || q.id, lms, type: q.interactionType, description: q.description,
+        lmsDescription: q.lmsDescription, time,
         isCorrect: right, weight: q.scored ? weight(q) : null };
       if (q.type === "matching") {
         return Object.assign(out, { sources: q.sources.map((s) => s.id), targets: q.targets.map((t) => t.id),
