@@ -74,6 +74,7 @@ def test_organization_and_item(root):
     (item,) = xp(org, "cp:item")
     assert xp(item, "cp:title/text()") == ["Mini course – Social worker"]
     assert item.get("identifierref") == xp(root, "cp:resources/cp:resource[1]/@identifier")[0]
+    assert item.get("isvisible") == "true"  # the Open edX SCORM XBlock hides items without it
 
 
 @pytest.mark.parametrize("index, mark", [(0, "80"), (1, "75")])

@@ -49,12 +49,14 @@ def test_worst_case_bounds_a_full_state():
     a = p.assessment_for("manager")
     full = {"v": 2, "h": fingerprint(p, a), "p": "7", "s": {"b": "555", "l": "123"},
             "a": {"n": 2, "d": [0, 1, 2, 4, 5], "r": [[1], [0, 1, 3], [3, 2, 1, 0], [0], "x\n\"" * 150], "s": 60,
-                  "o": 4000000000, "c": {"4": "7"}}}
+                  "o": 4000000000, "c": {"4": "7"}},
+            "i": 3 * 40 + 2 * 5}
     assert len(compact(full)) <= worst_case(p, a)
     assert worst_case(p, a) == len(compact({
         "v": 2, "h": "00000000", "p": "f", "s": {"b": "999", "l": "999"},
         "a": {"n": 2, "d": [1, 2, 0, 3, 5], "r": [[10, 10, 10], [0, 1, 2, 3], [1], "\n" * 20, "\n" * 600],
               "s": 100, "o": 4294967295, "c": {"4": "f"}},
+        "i": 3 * 9_999_999 + 2 * (5 + 1),  # every statement on every retake; per attempt 5 questions, 1 check
         "x": {"r": "0" * 36, "k": 9_999_999}}))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from lxml import etree
 
 from .activecontent import check_members
+from .packageids import check_lms_ids
 from .packagerules import Descriptor, Finding, Findings
 from .scormrules import CP, CP12, check_scorm, edition
 from .xapirules import CMI5, TINCAN, check_cmi5, check_tincan
@@ -143,6 +144,8 @@ def _check_descriptor(zf: zipfile.ZipFile, member: str, names: frozenset[str], s
     learnt = {"format": kind, "label": _label(kind, root)} if not facts.get("format") else {}
     learnt["xsd"] = _xsd(kind, root, desc, schemas, findings, notes)
     {"scorm12": check_scorm, "scorm2004": check_scorm, "cmi5": check_cmi5, "xapi": check_tincan}[kind](desc, findings)
+    if kind in ("scorm12", "scorm2004"):  # cmi5 and xAPI ids go to an LRS, which takes any IRI
+        check_lms_ids(zf, root, kind, names, findings)
     return learnt
 
 

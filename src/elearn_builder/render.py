@@ -10,6 +10,7 @@ import jinja2
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .lmsids import lms_description, lms_id
 from .model import GAP_THRESHOLD, MODULES_PER_GAP, Assessment, Programme, Question, Stage
 from .state import STATE_LIMITS, fingerprint, worst_case
 
@@ -125,13 +126,16 @@ def json_for_script(data) -> str:
 
 
 def option_list(options) -> list[dict]:
-    return [{"id": c.id, "text": c.text} for c in options]
+    """Options with the id an LMS is given for each (``lmsId``, see ``lmsids.lms_id``)."""
+    return [{"id": c.id, "lmsId": lms_id(c.id), "text": c.text} for c in options]
 
 
 def question_data(q: Question) -> dict:
     """What the runtime needs of one question (see docs/runtime.md)."""
-    out = {"id": q.id, "type": q.type, "interactionType": q.interaction_type, "scored": q.scored,
-           "description": q.prompt_text[:DESCRIPTION_LIMIT], "weight": q.weight, "bank": q.bank,
+    out = {"id": q.id, "lmsId": lms_id(q.id), "type": q.type, "interactionType": q.interaction_type,
+           "scored": q.scored,
+           "description": q.prompt_text[:DESCRIPTION_LIMIT], "lmsDescription": lms_description(q.id, q.prompt_text),
+           "weight": q.weight, "bank": q.bank,
            "keyArea": q.key_area, "pcfDomains": list(q.pcf_domains)}
     if q.module:
         out["module"] = q.module
@@ -218,8 +222,10 @@ def stage_data(programme: Programme, stage: Stage, strings: dict, xapi: dict | N
         "pages": [{k: v for k, v in p.items() if k != "module_title"} for p in page_list(programme, assessment, strings)],
         "selfAssessment": None if sa is None else {
             "id": sa.id, "title": sa.title, "scale": list(sa.scale), "gapThreshold": GAP_THRESHOLD,
-            "statements": [{"id": st.id, "keyArea": st.key_area, "pcfDomains": list(st.pcf_domains), "text": st.text,
-                            "description": st.text[:DESCRIPTION_LIMIT]} for st in sa.statements]},
+            "statements": [{"id": st.id, "lmsId": lms_id(st.id), "keyArea": st.key_area,
+                            "pcfDomains": list(st.pcf_domains), "text": st.text,
+                            "description": st.text[:DESCRIPTION_LIMIT],
+                            "lmsDescription": lms_description(st.id, st.text)} for st in sa.statements]},
         "assessment": {"id": assessment.id, "title": assessment.title, "passMark": assessment.pass_mark,
                        "attempts": assessment.attempts, "feedback": assessment.feedback,
                        "feedbackOnFail": assessment.feedback_on_fail, "banks": banks,

@@ -70,9 +70,13 @@ def worst_case(programme: Programme, assessment: Assessment) -> int:
     attempt = {"n": assessment.attempts or UNLIMITED_ATTEMPTS, "d": drawn, "r": responses, "s": 100, "o": 4294967295}
     if checked:
         attempt["c"] = checked
+    # Interactions so far: retakes of the self-assessment are unlimited; an attempt records its questions and,
+    # for each written answer, the learner's check against its criteria.
+    written = sum(1 for c in checks if c)
     state = {"v": 2, "h": "0" * 8, "p": "f" * -(-len(pages) // 4),
              "s": {"b": "9" * statements, "l": "9" * statements},
              "a": attempt,
+             "i": statements * UNLIMITED_ATTEMPTS + attempt["n"] * (len(drawn) + written),
              "x": {"r": "0" * 36, "k": UNLIMITED_ATTEMPTS}}
     return len(compact(state))
 

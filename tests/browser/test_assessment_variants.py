@@ -85,7 +85,7 @@ def test_no_feedback_and_attempts_used_up(page, server, variants, fmt):
     error = frame.locator("[data-assessment] [data-form-error]")
     assert error.is_visible() and error.inner_text() == strings["answer_all"].format(numbers="1, 2")
     ids = [c["args"][1] for c in sco.calls(page) if c["name"].endswith("SetValue") and c["args"][0].endswith(".id")]
-    assert ids == [r.statement["id"] for r in rated]  # the self-assessment's likert interactions only
+    assert ids == [r.statement["lmsId"] for r in rated]  # the self-assessment's likert interactions only
 
     attempts = []
     for attempt in (1, 2):

@@ -161,7 +161,7 @@ def test_the_side_panel_shows_status_score_bookmark_and_interactions(page, opene
     answer_and_submit(opened, [Answer(q, right_response(q)) for q in questions])
     page.wait_for_function("() => document.querySelectorAll('#interactions tbody tr').length === 3")
     rows = page.locator("#interactions tbody tr").all_inner_texts()
-    assert [row.split("\t")[0] for row in rows] == [q["id"] for q in questions]
+    assert [row.split("\t")[0] for row in rows] == [q["lmsId"] for q in questions]  # the ids the LMS is given
     assert all(row.split("\t")[3] == "correct" for row in rows), rows
     assert page.locator("#lms-status").inner_text().startswith("incomplete / passed")  # pages still unread
     assert page.locator("#lms-score").inner_text() == "scaled 1, raw 100"

@@ -37,7 +37,9 @@ def build_manifest(programme: Programme, stage: Stage, files: Sequence[str]) -> 
     organizations = sub(root, cp + "organizations", default=org_id)
     organization = sub(organizations, cp + "organization", identifier=org_id)
     sub(organization, cp + "title", title)
-    item = sub(organization, cp + "item", identifier=item_id, identifierref=res_id)
+    # isvisible defaults to true in the XSD, but some players (the Open edX SCORM XBlock) leave an item
+    # without it out of their menu.
+    item = sub(organization, cp + "item", identifier=item_id, identifierref=res_id, isvisible="true")
     sub(item, cp + "title", title)
     sub(item, adlcp + "masteryscore", str(assessment.pass_mark))
 

@@ -66,7 +66,9 @@ def build_manifest(programme: Programme, stage: Stage, files: Sequence[str]) -> 
     organization.set(f"{{{ADLSEQ}}}objectivesGlobalToSystem", "false")
     organization.set(adlcp + "sharedDataGlobalToSystem", "false")
     sub(organization, cp + "title", title)
-    item = sub(organization, cp + "item", identifier=item_id, identifierref=res_id)
+    # isvisible defaults to true in the XSD, but some players (the Open edX SCORM XBlock) leave an item
+    # without it out of their menu.
+    item = sub(organization, cp + "item", identifier=item_id, identifierref=res_id, isvisible="true")
     sub(item, cp + "title", title)
     add_item_sequencing(item, objective_id(assessment.id), assessment.pass_mark)
     # organizationType: title, item+, metadata?, then extensions such as imsss:sequencing.

@@ -53,15 +53,14 @@
     return [encode(i, i.correct)];
   }
 
-  (Elearn.adapters = Elearn.adapters || {}).scorm12 = function () {
+  (Elearn.adapters = Elearn.adapters || {}).scorm12 = function (data) {
     const lms = Elearn.connect("API", CALLS, DEPTH);
     if (!lms) return null;
+    const written = ((data && data.assessment && data.assessment.questions) || []).some((q) => q.type === "long-fill-in");
     let began = 0;
-    let count = 0; // interactions the LMS has taken whole
-    let comments = null; // cmi.comments as written so far; null when the LMS lacks it (optional in 1.2)
-    /** cmi.comments with `text` appended, newest kept when full (written whole, so a retry repeats nothing). */
+    let comments = ""; // cmi.comments as the LMS holds it (read only when the course has written answers)
+    /** cmi.comments with `text` appended, newest kept when full (an LMS without it refuses for good: left out). */
     function comment(text) {
-      if (comments === null) return true;
       let all = comments ? `${comments}\n${text}` : text;
       if (all.length > COMMENTS_LIMIT) all = all.slice(all.length - COMMENTS_LIMIT).replace(/^[\udc00-\udfff]/, "");
       if (!lms.set("cmi.comments", all)) return false;
@@ -70,22 +69,23 @@
     }
     return {
       name: "scorm12",
+      /** Location and suspend data are read whatever cmi.entry says (docs/runtime.md, Start). */
       start() {
         if (!lms.init()) return null;
         began = Date.now();
-        count = parseInt(lms.get("cmi.interactions._count"), 10) || 0;
-        comments = lms.tryGet("cmi.comments");
+        const mode = lms.get("cmi.core.lesson_mode");
+        lms.readonly = mode === "review" || mode === "browse"; // no writes
+        if (written) comments = lms.get("cmi.comments");
         const status = lms.get("cmi.core.lesson_status");
         return {
           recorded: { completed: ["passed", "failed", "completed"].includes(status),
             passed: status === "passed" ? true : (status === "failed" ? false : null) },
-          entry: lms.get("cmi.core.entry"),
+          mode,
+          review: lms.readonly,
           location: lms.get("cmi.core.lesson_location"),
           suspendData: lms.get("cmi.suspend_data"),
-          credit: lms.get("cmi.core.credit"),
-          mode: lms.get("cmi.core.lesson_mode"),
           learner: { id: lms.get("cmi.core.student_id"), name: lms.get("cmi.core.student_name") }, // the xAPI actor's account
-          interactions: count,
+          interactions: parseInt(lms.get("cmi.interactions._count"), 10) || 0, // "": 0
         };
       },
       setLocation: (pageId) => lms.set("cmi.core.lesson_location", pageId),
@@ -98,26 +98,28 @@
         const done = passed === null ? "completed" : (passed ? "passed" : "failed");
         return lms.set("cmi.core.lesson_status", completed ? done : "incomplete");
       },
-      /** All or nothing: the index moves on only once every element is written (a retry rewrites the same one). */
+      /** Interaction `n`, each element once; false only when its id or type was refused for now. */
       recordInteraction(interaction) {
-        const n = `cmi.interactions.${count}.`;
-        const values = [["id", interaction.id], ["type", interaction.type === "long-fill-in" ? "fill-in" : interaction.type],
-          ["time", clock(interaction.time)]];
+        const n = `cmi.interactions.${interaction.n}.`;
+        const type = interaction.type === "long-fill-in" ? "fill-in" : interaction.type;
+        if (!lms.set(`${n}id`, interaction.lmsId || interaction.id) || !lms.set(`${n}type`, type)) return false;
+        const values = [["time", clock(interaction.time)]];
         if (interaction.weight !== null) values.push(["weighting", interaction.weight]);
         patterns(interaction).forEach((pattern, k) => values.push([`correct_responses.${k}.pattern`, pattern]));
         values.push(["student_response", encode(interaction, interaction.response)],
           ["result", interaction.isCorrect === null ? "neutral" : RESULT[interaction.isCorrect]]);
-        if (!values.every(([k, v]) => lms.set(`${n}${k}`, v))) return false;
-        if (interaction.type === "long-fill-in" && !comment(`[${interaction.id}] ${interaction.response}`)) return false;
-        count += 1;
+        values.forEach(([k, v]) => lms.set(`${n}${k}`, v));
+        if (interaction.type === "long-fill-in") comment(`[${interaction.id}] ${interaction.response}`);
         return true;
       },
       commit: () => lms.commit(),
+      /** true when the session's data was committed, whatever LMSFinish answers (an LMS may lack it). */
       finish() {
         lms.set("cmi.core.exit", "suspend");
         lms.set("cmi.core.session_time", timespan(Date.now() - began));
         const committed = lms.commit();
-        return lms.finish() && committed;
+        lms.finish();
+        return committed;
       },
     };
   };

@@ -39,15 +39,17 @@
     return out;
   }
 
-  /** learner_response and correct_responses.n.pattern values (RTE 4th, interactions). */
+  /** learner_response and correct_responses.n.pattern values (RTE 4th, interactions), options by the ids the
+   *  LMS is given (`i.lms`: [A-Za-z0-9_.], which Moodle requires of choice, sequencing and matching values). */
   function encode(i, value) {
+    const id = (x) => (i.lms && i.lms[x]) || x;
     switch (i.type) {
       case "true-false": return value[0];
-      case "matching": return value.map(([s, t]) => `${s}[.]${t}`).join("[,]");
+      case "matching": return value.map(([s, t]) => `${id(s)}[.]${id(t)}`).join("[,]");
       case "fill-in": return text(value, 250);
       case "long-fill-in": return text(value, 4000);
       case "likert": return String(value);
-      default: return value.join("[,]"); // choice and sequencing: ids in order
+      default: return value.map(id).join("[,]"); // choice and sequencing: ids in order
     }
   }
   function patterns(i) {
@@ -60,27 +62,25 @@
     const lms = Elearn.connect("API_1484_11", CALLS, DEPTH);
     if (!lms) return null;
     let began = 0;
-    let count = 0;
     return {
       name: "scorm2004",
+      /** Location and suspend data are read whatever cmi.entry says (docs/runtime.md, Start). */
       start() {
         if (!lms.init()) return null;
         began = Date.now();
-        const entry = lms.get("cmi.entry");
-        const resume = entry === "resume"; // otherwise location and suspend data are not initialised (403)
-        count = parseInt(lms.get("cmi.interactions._count"), 10) || 0;
+        const mode = lms.get("cmi.mode");
+        lms.readonly = mode === "review" || mode === "browse"; // no writes
         const completion = lms.get("cmi.completion_status");
         const success = lms.get("cmi.success_status");
         return {
           recorded: { completed: completion === "completed",
             passed: success === "passed" ? true : (success === "failed" ? false : null) },
-          entry,
-          location: resume ? lms.get("cmi.location") : "",
-          suspendData: resume ? lms.get("cmi.suspend_data") : "",
-          credit: lms.get("cmi.credit"),
-          mode: lms.get("cmi.mode"),
+          mode,
+          review: lms.readonly,
+          location: lms.get("cmi.location"),
+          suspendData: lms.get("cmi.suspend_data"),
           learner: { id: lms.get("cmi.learner_id"), name: lms.get("cmi.learner_name") }, // the xAPI actor's account
-          interactions: count,
+          interactions: parseInt(lms.get("cmi.interactions._count"), 10) || 0, // "": 0
         };
       },
       setLocation: (pageId) => lms.set("cmi.location", pageId),
@@ -92,26 +92,29 @@
         const ok = lms.set("cmi.completion_status", completed ? "completed" : "incomplete");
         return (passed === null || lms.set("cmi.success_status", passed ? "passed" : "failed")) && ok;
       },
-      /** All or nothing: the index moves on only once every element is written (a retry rewrites the same one). */
+      /** Interaction `n`, each element once; false only when its id or type was refused for now. */
       recordInteraction(interaction) {
-        const n = `cmi.interactions.${count}.`;
-        const values = [["id", interaction.id], ["type", interaction.type]]; // id, then type, then the rest (408 otherwise)
-        if (describe(interaction.description)) values.push(["description", describe(interaction.description)]);
+        const n = `cmi.interactions.${interaction.n}.`;
+        if (!lms.set(`${n}id`, interaction.lmsId || interaction.id) || !lms.set(`${n}type`, interaction.type)) return false; // id, then type (408 otherwise)
+        const values = [];
+        const description = describe(interaction.lmsDescription || interaction.description); // the author's id and text
+        if (description) values.push(["description", description]);
         values.push(["timestamp", timestamp(interaction.time)]);
         if (interaction.weight !== null) values.push(["weighting", interaction.weight]);
         patterns(interaction).forEach((pattern, k) => values.push([`correct_responses.${k}.pattern`, pattern]));
         values.push(["learner_response", encode(interaction, interaction.response)],
           ["result", interaction.isCorrect === null ? "neutral" : RESULT[interaction.isCorrect]]);
-        if (!values.every(([k, v]) => lms.set(`${n}${k}`, v))) return false;
-        count += 1;
+        values.forEach(([k, v]) => lms.set(`${n}${k}`, v));
         return true;
       },
       commit: () => lms.commit(),
+      /** true when the session's data was committed, whatever Terminate answers. */
       finish() {
         lms.set("cmi.exit", "suspend");
         lms.set("cmi.session_time", duration(Date.now() - began));
         const committed = lms.commit();
-        return lms.finish() && committed;
+        lms.finish();
+        return committed;
       },
     };
   };

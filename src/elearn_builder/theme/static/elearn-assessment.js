@@ -143,8 +143,11 @@
 
     /** The interaction as the adapters take it; they own each edition's formats. */
     function interaction(q, r, right, time) {
-      const out = { id: q.id, type: q.interactionType, description: q.description, time, isCorrect: right,
-        weight: q.scored ? weight(q) : null };
+      const lms = {}; // author id -> the id the LMS is given (lmsId: [A-Za-z0-9_.], docs/runtime.md)
+      [].concat(q.choices || [], q.sources || [], q.targets || []).forEach((c) => { lms[c.id] = c.lmsId || c.id; });
+      const out = { id: q.id, lmsId: q.lmsId || q.id, lms, type: q.interactionType, description: q.description,
+        lmsDescription: q.lmsDescription, time,
+        isCorrect: right, weight: q.scored ? weight(q) : null };
       if (q.type === "matching") {
         return Object.assign(out, { sources: q.sources.map((s) => s.id), targets: q.targets.map((t) => t.id),
           correct: q.correct, response: r.map((t, k) => (t >= 0 ? [q.sources[k].id, q.targets[t].id] : null)).filter(Boolean) });

@@ -42,7 +42,9 @@
       const description = fmt(strings.criteria_description, { prompt: q.description }).slice(0, 250);
       const question = { id: `${q.id}-criteria`, type: "multiple-response", interactionType: "choice", scored: false,
         description, choices: q.criteria, correct: ids, keyArea: q.keyArea, pcfDomains: q.pcfDomains, bank: q.bank };
-      return { id: question.id, type: "choice", description, time: new Date(), isCorrect: null, weight: null,
+      // lmsId: lms_id() of "<id>-criteria" (an id reserved for the check), so it too is [A-Za-z0-9_.] (docs/runtime.md)
+      return { id: question.id, lmsId: `${q.lmsId || q.id}_criteria`, type: "choice", description,
+        lmsDescription: `${question.id}: ${description}`.slice(0, 250), time: new Date(), isCorrect: null, weight: null,
         options: ids, correct: ids, response: met.map((n) => ids[n]), question };
     }
     form.addEventListener("click", (event) => {

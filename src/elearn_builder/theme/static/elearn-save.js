@@ -1,18 +1,19 @@
 /* elearn-save.js: the learner's work reaches the LMS, or waits in this browser until it can.
  * Registers Elearn.save(adapter, launch, options) -> saver, which elearn.js puts between the course and
  * every adapter. The saver keeps the latest value of each group (bookmark, suspend data, progress,
- * score, status) and the interactions the adapter has not taken yet, in order. A value is written at
- * once when it changes (only then); a write or a commit the LMS refuses (an error code, a method that
- * throws, an API that has gone) drops nothing: the next commit writes it again, a timer retries
- * (2 s doubling to 30 s), and the status line says so until a commit succeeds.
+ * score, status) and the interactions the adapter has not taken yet, in order, each with its index `n`.
+ * What changed is written at the next commit, interactions first. A write or a commit the LMS refuses
+ * for now (a general failure, a method that throws, an API that has gone) drops nothing: the next commit
+ * writes it again, a timer retries (2 s doubling to 30 s), and the status line says so until a commit
+ * succeeds.
  * With a SCORM LMS (options.key), a backup of the session is kept in localStorage at every commit and
  * at exit: the latest values, this session's interactions with their LMS index, and a short hash of
  * every bookmark + suspend data the session wrote (and of the one it started from). At the next launch,
  * when the LMS holds one of those states but not the latest, the LMS is behind (a failed commit, an API
  * that vanished, a tab closed while an asynchronous commit was on its way): the backup's values are
- * restored and written, and the interactions the LMS lacks (index >= cmi.interactions._count) are
- * recorded again. Any other state means the learner went on elsewhere, and a new attempt (entry
- * ab-initio, nothing saved) after the LMS once took the backup's work starts afresh: the backup is dropped.
+ * restored and written, and the interactions the LMS lacks (index >= options.held) are recorded again.
+ * Any other state means the learner went on elsewhere, and a new attempt (nothing saved) after the LMS
+ * once took the backup's work starts afresh: the backup is dropped.
  * Storage that is full or disabled only loses the backup (the LMS still gets everything while the page
  * lives; the status line then warns that closing the window may lose work). Plain ES2017. */
 (function (Elearn) {
@@ -46,13 +47,14 @@
     } catch (e) { return false; }
   }
 
-  /** options: {key (the backup's localStorage key, or null), say(key, level), base, max (retry ms)}.
+  /** options: {key (the backup's localStorage key, or null), held (interactions the LMS holds: the larger of
+   *  cmi.interactions._count and the count in its suspend data), say(key, level), base, max (retry ms)}.
    *  Changes launch.location / launch.suspendData when a backup is restored (before the course reads them). */
   Elearn.save = function (adapter, launch, options) {
     const o = Object.assign({ base: 2000, max: 30000, say() {} }, options);
     const want = {};
     const written = { setLocation: JSON.stringify([launch.location]), setSuspendData: JSON.stringify([launch.suspendData]) };
-    const counted = Number.isInteger(launch.interactions) ? launch.interactions : 0; // what the LMS held at launch
+    const counted = Number.isInteger(o.held) ? o.held : 0; // what the LMS held at launch
     let pending = []; // interactions the adapter has not taken, in order
     let session = []; // this session's interactions with their LMS index `n` (for the backup)
     let history = [];
@@ -72,8 +74,8 @@
     /* The backup of an earlier session: restored when the LMS is behind it, else dropped. */
     const now = stateOf(launch.location, launch.suspendData);
     const old = o.key ? store.get(o.key) : null;
-    /* A new attempt (ab-initio, nothing saved) after the LMS once took this backup's work starts afresh. */
-    const anew = launch.entry === "ab-initio" && !launch.location && !launch.suspendData && old && old.confirmed;
+    /* A new attempt (nothing saved) after the LMS once took this backup's work starts afresh. */
+    const anew = !launch.location && !launch.suspendData && old && old.confirmed;
     let confirmed = false; // the LMS took a commit of this backup's work
     if (old && Array.isArray(old.history) && old.history.includes(now) && old.want && !anew) {
       confirmed = !!old.confirmed;
@@ -98,9 +100,11 @@
       return store.set(o.key, { v: 1, history, want, interactions: session, confirmed, t: Date.now() });
     }
 
-    /** Writes what the adapter has not taken yet; false when something is still left. */
+    /** Writes what the adapter has not taken yet (interactions first: the suspend data counts them); false
+     *  when something is left. */
     function write() {
-      let ok = true;
+      while (pending.length && call("recordInteraction", [pending[0]])) pending.shift();
+      let ok = pending.length === 0;
       GROUPS.forEach((method) => {
         if (!(method in want)) return;
         const key = JSON.stringify(want[method]);
@@ -108,8 +112,7 @@
         if (call(method, want[method])) written[method] = key;
         else ok = false;
       });
-      while (pending.length && call("recordInteraction", [pending[0]])) pending.shift();
-      return ok && pending.length === 0;
+      return ok;
     }
 
     /** The next retry, unless one is due: 2 s, doubling up to 30 s, whatever the learner does meanwhile. */
@@ -164,20 +167,16 @@
     }
 
     return {
+      /** The latest value of a group, written at the next commit when it changed. */
       put(method, ...args) {
         want[method] = args;
-        const key = JSON.stringify(args);
-        if (written[method] === key) return;
-        dirty = true;
-        if (failing) return; // the retry writes it
-        if (call(method, args)) written[method] = key;
-        else failed();
+        if (written[method] !== JSON.stringify(args)) dirty = true;
       },
+      /** An interaction, with its index `n` (the course's own count), written at the next commit. */
       record(interaction) {
-        session.push(Object.assign({}, interaction, { n: counted + session.length, time: +interaction.time }));
+        session.push(Object.assign({}, interaction, { time: +interaction.time }));
         pending.push(interaction);
         dirty = true;
-        if (!failing && !write()) failed();
       },
       commit,
       /** At exit: writes what is left and finishes; done(saved) is called once the LMS has it all. When the

@@ -100,7 +100,8 @@
       if (st.sa.b) st.sa.l = digits; else st.sa.b = digits;
       const time = new Date();
       SA.statements.forEach((s, i) => ctx.record({
-        id: s.id, type: "likert", description: s.description, time, isCorrect: null, weight: null,
+        id: s.id, lmsId: s.lmsId || s.id, type: "likert", description: s.description, lmsDescription: s.lmsDescription,
+        time, isCorrect: null, weight: null,
         correct: [], response: points[i],
       }));
       retaking = false;

@@ -2,7 +2,8 @@
  * a stable shuffle. Registers Elearn.state; elearn.js reads and writes through it.
  *   {"v":2,"h":fingerprint,"p":hex bitmap of visited content pages,"s":{"b":baseline,"l":latest},
  *    "a":{"n":attempts submitted,"d":[drawn question indexes],"r":[responses],"s":score,
- *         "o":option-order seed,"c":{place in the draw of a checked written answer: criteria met, hex}}}
+ *         "o":option-order seed,"c":{place in the draw of a checked written answer: criteria met, hex}},
+ *    "i":interactions recorded (the index of the next one)}
  * Plain ES2017, no dependencies. */
 (function (Elearn) {
   "use strict";
@@ -64,13 +65,17 @@
   const empty = (q) => (q.type === "fill-in" || q.type === "long-fill-in" ? "" : []);
   const answered = (r) => (typeof r === "string" ? r.trim() !== "" : r.length > 0);
 
-  /** Saved state from suspend data: {visited (content page indexes), sa {b, l}, attempt}, or null;
-   *  `reset` is true when there was state of another course version (fingerprint) to discard. */
+  /** Saved state from suspend data: {visited (content page indexes), sa {b, l}, attempt, next, x}, or null;
+   *  `reset` is true when there was state of another course version (fingerprint) to discard; `next`: the
+   *  interactions it counted (kept across versions). */
   function decode(text, data) {
     if (!text) return { saved: null, reset: false };
     let raw = null;
     try { raw = JSON.parse(text); } catch (e) { /* unreadable: restart */ }
-    if (!raw || typeof raw !== "object" || raw.v !== 2 || raw.h !== data.fingerprint) return { saved: null, reset: true };
+    if (!raw || typeof raw !== "object" || raw.v !== 2 || raw.h !== data.fingerprint) {
+      /* Another version's state: restart, but never write interactions over the ones it counted. */
+      return { saved: null, reset: true, next: raw && isInt(raw.i, 0, Infinity) ? raw.i : 0 };
+    }
     const contentCount = data.pages.filter((p) => p.kind === "content").length;
     const sa = {};
     const SA = data.selfAssessment;
@@ -100,7 +105,8 @@
       if (typeof raw.x.r === "string" && /^[0-9a-f-]{36}$/i.test(raw.x.r)) x.r = raw.x.r;
       if (isInt(raw.x.k, 0, Infinity)) x.k = raw.x.k;
     }
-    return { saved: { visited: fromHex(raw.p, contentCount), sa, attempt, x }, reset: false };
+    const next = isInt(raw.i, 0, Infinity) ? raw.i : 0;
+    return { saved: { visited: fromHex(raw.p, contentCount), sa, attempt, next, x }, reset: false, next };
   }
 
   /** Compact JSON of the state (keys in the documented order; r only once something is answered). */
@@ -115,6 +121,7 @@
     if ("s" in a) out.a.s = a.s;
     if ("o" in a) out.a.o = a.o;
     if (a.c && "s" in a) out.a.c = a.c;
+    if (state.next) out.i = state.next;
     if (state.x) out.x = state.x;
     return JSON.stringify(out);
   }

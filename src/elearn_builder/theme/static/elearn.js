@@ -17,62 +17,92 @@
 
   /* ---- The LMS API: discovery and guarded calls, shared by the SCORM adapters ---- */
 
+  /** The object `name` in `win` or one of its parents (at most `depth` levels up), and the top reached. */
   function findIn(win, name, depth) {
     for (let level = 0; win && level <= depth; level += 1) {
-      try { if (win[name]) return win[name]; } catch (e) { /* a frame of another origin: keep climbing */ }
+      try { if (win[name]) return { api: win[name], top: win }; } catch (e) { /* a frame of another origin: keep climbing */ }
       if (!win.parent || win.parent === win) break;
       win = win.parent;
     }
-    return null;
+    return { api: null, top: win };
   }
 
-  /** A session with the LMS object `name` (found up `parent`, then `opener`), or null.
-   *  `calls` maps roles to the edition's function names. No call is made before init or after
-   *  finish; a failed call is logged with its error code and never throws. */
+  /** The API up `parent`, else up the `opener` of the window at the top (a popup an LMS opened), else null. */
+  function find(name, depth) {
+    const here = findIn(window, name, depth);
+    if (here.api) return here.api;
+    let opener = null;
+    try { opener = (here.top && here.top.opener) || window.opener; } catch (e) { /* another origin */ }
+    return opener ? findIn(opener, name, depth).api : null;
+  }
+
+  /** A session with the LMS object `name`, or null; `calls` maps roles to the edition's function names
+   *  (docs/runtime.md, Calls). No call before init or after finish; a call that throws counts as refused
+   *  (101); GetLastError only after a "false"; reads kept; no write of a value the LMS holds, no commit
+   *  with nothing written; `readonly` (review, browse): no write, no commit. */
   Elearn.connect = function (name, calls, depth) {
-    const api = findIn(window, name, depth) || (window.opener ? findIn(window.opener, name, depth) : null);
+    const api = find(name, depth);
     if (!api) return null;
     let state = "new";
+    const known = {}; // element -> the value the LMS holds, as read or written this session
+    let unsaved = false; // written since the last commit the LMS took
     function call(role, args) {
-      let value = "false";
-      let code = "101"; // general failure, when the API itself throws
       try {
-        value = String(api[calls[role]].apply(api, args));
-        code = String(api[calls.error]());
-      } catch (e) { /* reported below */ }
-      if (code !== "0") {
-        let text = "";
-        try { text = String(api[calls.errorString](code)); } catch (e) { /* the code says enough */ }
-        console.warn(`elearn: ${calls[role]}(${args.join(", ")}) failed: ${code} ${text}`);
-      }
-      return { value, ok: code === "0" };
+        const value = api[calls[role]].apply(api, args);
+        return value == null ? "" : String(value);
+      } catch (e) { return null; } // gone, or no such method
     }
-    return {
+    /** The error code of a call that answered "false" (or threw: 101), logged with its text. */
+    function refused(role, args, value) {
+      let code = "101";
+      let text = "";
+      if (value !== null) {
+        try { code = String(api[calls.error]()); } catch (e) { /* keep 101 */ }
+        try { text = String(api[calls.errorString](code)); } catch (e) { /* the code says enough */ }
+      }
+      console.warn(`elearn: ${calls[role]}(${args.join(", ")}) failed: ${code} ${text}`);
+      return code;
+    }
+    const lms = {
+      readonly: false,
       init() {
         if (state !== "new") return false;
-        if (call("init", [""]).value !== "true") return false;
+        const value = call("init", [""]);
+        if (value !== "true") { refused("init", [""], value); return false; }
         state = "running";
         return true;
       },
       get(element) {
         if (state !== "running") return "";
-        const result = call("get", [element]);
-        return result.ok ? result.value : "";
+        if (!(element in known)) known[element] = call("get", [element]) || "";
+        return known[element];
       },
-      /** The value, or null when the LMS does not give it (an optional element it lacks: 401). */
-      tryGet(element) {
-        if (state !== "running") return null;
-        const result = call("get", [element]);
-        return result.ok ? result.value : null;
+      /** true once the LMS holds `value` (or refuses it for good: a data model error, 4xx, logged, never
+       *  tried again); false when it refused for now (a general failure, an API that threw): try later. */
+      set(element, value) {
+        const text = String(value);
+        if (state !== "running") return false;
+        if (lms.readonly || known[element] === text) return true;
+        const answer = call("set", [element, text]);
+        if (answer === "true") { known[element] = text; unsaved = true; return true; }
+        return answer !== null && /^4\d\d$/.test(refused("set", [element, text], answer));
       },
-      set: (element, value) => state === "running" && call("set", [element, String(value)]).value === "true",
-      commit: () => state === "running" && call("commit", [""]).value === "true",
+      /** Commits what was written since the last commit (nothing written: no call). */
+      commit() {
+        if (state !== "running") return false;
+        if (lms.readonly || !unsaved) return true;
+        const answer = call("commit", [""]);
+        if (answer === "true") unsaved = false;
+        return answer === "true" || (refused("commit", [""], answer) && false);
+      },
       finish() {
         if (state !== "running") return false;
         state = "finished";
-        return call("finish", [""]).value === "true";
+        const answer = call("finish", [""]);
+        return answer === "true" || (refused("finish", [""], answer) && false);
       },
     };
+    return lms;
   };
 
   /* ---- Connecting and reporting ---- */
@@ -93,7 +123,7 @@
 
   /** Where a SCORM session keeps its backup (elearn-save.js): one per format, course, stage and learner. */
   function backupKey(data, adapter, launch) {
-    if (!/^scorm/.test(adapter.name) || !launch.learner || !launch.learner.id) return null;
+    if (!/^scorm/.test(adapter.name) || launch.review || !launch.learner || !launch.learner.id) return null;
     return `elearn-lms:${[data.format, data.programme.id, data.stage.id, launch.learner.id].join("|")}`;
   }
 
@@ -109,8 +139,11 @@
     };
 
     const { adapter, launch } = await connect(data, say);
+    /* The interactions the LMS holds: cmi.interactions._count, or the count in the suspend data it gave when
+       larger (an LMS may answer "" for _count, or keep our state but not count what it was given). */
+    const held = Math.max(launch.interactions || 0, Elearn.state.decode(launch.suspendData, data).next || 0);
     /* Between the course and the LMS: retries, and a backup that a later launch restores (elearn-save.js). */
-    const track = Elearn.save(adapter, launch, { key: backupKey(data, adapter, launch), say });
+    const track = Elearn.save(adapter, launch, { key: backupKey(data, adapter, launch), held, say });
     document.documentElement.dataset.elearnAdapter = adapter.name;
     const pages = data.pages;
     const sections = pages.map((p) => document.getElementById(`page-${p.id}`));
@@ -125,6 +158,8 @@
       visited: new Set(saved ? saved.visited.map((k) => content[k]) : []),
       sa: saved ? saved.sa : {},
       attempt: saved ? saved.attempt : { n: 0 },
+      next: Math.max(held, saved ? saved.next : 0), // the index of the next interaction
+      given: -1, // the progress last given to the LMS
       finished: false,
     };
     const notice = $("[data-state-notice]");
@@ -149,10 +184,15 @@
       const ok = recorded.passed === true ? true : (now === null ? recorded.passed : now);
       track.put("setLocation", pages[st.current].id);
       track.put("setSuspendData", Elearn.state.encode({ visitedContent: visitedContent().map((i) => content.indexOf(i)),
-        sa: st.sa, attempt: st.attempt, x: xapi ? xapi.memo() : null }, data));
+        sa: st.sa, attempt: st.attempt, next: st.next, x: xapi ? xapi.memo() : null }, data));
       st.progress = completed ? 1 : Math.round((10000 * done) / parts) / 10000;
       st.completed = completed;
-      track.put("setProgress", st.progress);
+      /* A page moves progress by a step: it is given to the LMS once it has moved by a tenth, and exactly at
+         a submission, at completion and at exit (one call fewer on most pages). */
+      if (!showing || completed || Math.floor(10 * st.progress) !== Math.floor(10 * st.given)) {
+        track.put("setProgress", st.progress);
+        st.given = st.progress;
+      }
       track.put("setStatus", completed, ok);
       if (xapi && !showing) xapi.progress(completed);
       markDone();
@@ -162,7 +202,8 @@
       data, strings, st, $, $$, passed, report,
       commit: () => track.commit(),
       record(interaction, attempt) {
-        track.record(interaction);
+        track.record(Object.assign({ n: st.next }, interaction));
+        st.next += 1;
         if (xapi) xapi.interaction(interaction, attempt || st.attempt.n + 1); // else the attempt being submitted
       },
       score(percent) {
