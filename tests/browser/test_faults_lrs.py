@@ -134,7 +134,9 @@ def test_tab_closed_while_statements_are_on_their_way(xapi_packages, server, fre
     made = first.made()
     learner.left(tab)
     tab.close()  # pagehide: suspended and terminated go with keepalive, their answer lost too
-    expected += [(first.verbs["suspended"], first.course), (first.verbs["terminated"], first.course)]
+    ends = fmt != "cmi5"  # a cmi5 pagehide may be a reload that carries on the session: no terminated
+    if ends:
+        expected += [(first.verbs["suspended"], first.course), (first.verbs["terminated"], first.course)]
 
     tab = new_tab(learner_context)
     second = Session(learner, learner.open(tab), expected)
@@ -143,7 +145,7 @@ def test_tab_closed_while_statements_are_on_their_way(xapi_packages, server, fre
     second.drained()
     got = stored(fresh_lrs, learner.registration)
     at_close = [s["id"] for s in got if s["id"] not in made and s["id"] not in second.made()]
-    assert len(at_close) == 2
+    assert len(at_close) == (2 if ends else 0)
     check_exactly_once(got, made + at_close + second.made(), expected, learner)
     record_property("requests whose answer was lost", lrs.faulted)
     record_property("stored", len(got))

@@ -86,7 +86,8 @@
       return { adapter: lms, launch };
     }
     const kept = Elearn.save.storable();
-    say(`${lms ? "lms_error" : "no_lms"}${kept ? "" : "_no_storage"}`, "warning");
+    if (lms && lms.failure) say(lms.failure, "warning"); // e.g. lms_token_failed: nothing can be recorded
+    else say(`${lms ? "lms_error" : "no_lms"}${kept ? "" : "_no_storage"}`, "warning");
     const adapter = adapters.standalone(data);
     return { adapter, launch: adapter.start() };
   }
