@@ -131,3 +131,24 @@ def test_three_launches_with_a_reload_and_a_second_browser(xapi_packages, server
     record_property("fetches", lms.fetch_count)
     print(f"{profile}: {len(got)} statements stored, each confirmed; {lms.fetch_count} fetches for 3 launches "
           f"(one reloaded); {len(lms.swallowed)} answered {{'success': true}} and sent again with PUT")
+
+
+def test_a_launch_link_used_again_says_so_on_the_status_line(xapi_packages, server, lrs, players, learner_context,
+                                                             second_browser):
+    """The strict LMS's fetch URL gives its token once: the same launch link opened in another browser (or
+    bookmarked) cannot track, and the learner reads that, rather than a standalone course that looks fine."""
+    lms = players["strict"]
+    lrs.start()
+    lms.reset()
+    learner = Learner("cmi5", STAGE, server, lrs, lms)
+    first = learner.open(new_tab(learner_context))
+    assert first.evaluate("document.documentElement.dataset.elearnAdapter") == "cmi5"
+    tab = new_tab(second_browser)
+    tab.goto(learner.launches[0].url)
+    tab.wait_for_function("() => document.documentElement.dataset.elearnAdapter")
+    strings = tab.evaluate("JSON.parse(document.getElementById('elearn-data').textContent).strings")
+    assert tab.evaluate("document.documentElement.dataset.elearnAdapter") == "standalone"
+    line = tab.locator("[data-status]")
+    assert line.inner_text().strip() == strings["lms_token_failed"]
+    assert line.get_attribute("data-level") == "warning" and line.get_attribute("role") == "status"
+    assert lms.fetch_count == 2 and len(lms.violations) == 1  # the second fetch, refused with 403
