@@ -195,3 +195,24 @@ test("a launch whose registration is completed and passed knows it before the le
   const { launch } = await open(lms, null, "navigate");
   assert.deepEqual(plain(launch.recorded), { completed: true, passed: true });
 });
+
+test("a State PUT answered 200 {\"success\": true} is not stored: kept in the browser, PUT again, the learner told", async () => {
+  const window = page(["elearn-lrs.js", "elearn-queue.js"]);
+  const puts = [];
+  const answers = [{ status: 200, body: { success: true } }, { status: 200, body: { success: true } }, { status: 204 }];
+  window.fetch = (url, init) => {
+    puts.push(init.method);
+    const a = answers.shift();
+    return Promise.resolve({ status: a.status, text: () => Promise.resolve(a.body ? JSON.stringify(a.body) : "") });
+  };
+  const told = [];
+  const conn = { endpoint: `${LMS}/xAPI/`, auth: Promise.resolve("Basic x"), actor: ACTOR, say: (key) => told.push(key) };
+  const store = window.Elearn.lrs.stateStore(conn, { activityId: "a", registration: REGISTRATION, stateId: "s" });
+  await store.save({ location: "p1" });
+  assert.deepEqual(told, ["state_unconfirmed"]);
+  assert.equal(JSON.parse(window.localStorage.getItem(store.key)).location, "p1");
+  await store.save({ location: "p2" });
+  await store.save({ location: "p3" });
+  assert.deepEqual(puts, ["PUT", "PUT", "PUT"]);
+  assert.deepEqual(told, ["state_unconfirmed"]); // said once
+});

@@ -116,10 +116,16 @@
     let api = true; // false once the LRS shows it has no State API (404/405/501 on PUT)
     let writing = null;
     let next = null;
+    let told = false;
     async function put(doc, keepalive) {
       const r = await request(conn, "PUT", "activities/state", { query, body: doc, keepalive });
       if ([404, 405, 501].includes(r.status)) api = false;
-      return r.status === 204; // the State API's answer to a stored document; a 200 ({"success": true}) is not
+      const stored = r.status === 204; // the State API's answer to a stored document; a 200 ({"success": true}) is not
+      if (!stored && r.status >= 200 && r.status < 300 && !told && conn.say) { // kept here, PUT again at the next save
+        told = true;
+        conn.say("state_unconfirmed", "warning");
+      }
+      return stored;
     }
     async function drain() {
       while (next) {

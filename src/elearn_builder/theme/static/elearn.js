@@ -110,6 +110,7 @@
     };
 
     const { adapter, launch } = await connect(data, say);
+    if (launch.lrs) launch.lrs.say = say; // the State document's store tells when the LMS does not confirm it
     /* Between the course and the LMS: retries, and a backup that a later launch restores (elearn-save.js). */
     const track = Elearn.save(adapter, launch, { key: backupKey(data, adapter, launch), say });
     document.documentElement.dataset.elearnAdapter = adapter.name;
