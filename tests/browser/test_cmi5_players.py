@@ -12,7 +12,17 @@ import uuid
 import pytest
 from lrs.cmi5_lms import Cmi5LMS
 from lrs.cmi5_profiles import LMS_EXTENSION
-from xapi_session import ADL, CMI5_CATEGORY, Learner, Session, cmi5_problems, new_tab, problems, stored, verbs_and_objects
+from xapi_session import (
+    ADL,
+    CMI5_CATEGORY,
+    Learner,
+    Session,
+    cmi5_problems,
+    new_tab,
+    problems,
+    stored,
+    verbs_and_objects,
+)
 
 from elearn_builder.profile import load_profile
 
@@ -69,7 +79,8 @@ def test_three_launches_with_a_reload_and_a_second_browser(xapi_packages, server
     first.drained()
     made += first.made()
     tab.reload()  # the same launch goes on: no second fetch, no second initialized
-    tab.main_frame.wait_for_function("() => window.Elearn && Elearn.active && document.documentElement.dataset.elearnAdapter")
+    tab.main_frame.wait_for_function("() => window.Elearn && Elearn.active"
+                                     " && document.documentElement.dataset.elearnAdapter")
     assert tab.evaluate("document.documentElement.dataset.elearnAdapter") == "cmi5"
     first.expect("experienced", first.page_iri(pages[2]))  # the bookmark, shown again
     first.visit(pages[3:] + ["assessment"])

@@ -451,7 +451,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """This request, sent to Ralph (with ``authorization`` instead of the AU's, and to ``path``, when given)."""
         headers = {name: value for name, value in self.headers.items() if name.lower() in FORWARDED_REQUEST_HEADERS}
         if authorization:
-            headers = {**{k: v for k, v in headers.items() if k.lower() != "authorization"}, "Authorization": authorization}
+            headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+            headers["Authorization"] = authorization
         connection = http.client.HTTPConnection("127.0.0.1", self.lms.lrs.port, timeout=60)
         try:
             connection.request(self.command, path or self.path, body=self.body if self.body else None, headers=headers)

@@ -82,7 +82,8 @@ class XBlockHandler(_Handler):
     def _take_statement(self) -> None:
         statement = json.loads(self.body)
         status = statement.get("verb", {}).get("display", {}).get("en")
-        categories = [c.get("id") for c in statement.get("context", {}).get("contextActivities", {}).get("category", [])]
+        activities = statement.get("context", {}).get("contextActivities", {})
+        categories = [c.get("id") for c in activities.get("category", [])]
         registration = statement.get("context", {}).get("registration", "")
         with self.lms._lock:
             seen = self.lms.xblock_status.setdefault(registration, {"lesson_status": "unknown", "grades": [],
@@ -116,7 +117,8 @@ class StrictHandler(_Handler):
                     self.lms.fetch_count += 1
                     self.lms._tokens[token_id] = fetched + 1
                 self.lms.violation(f"fetch URL of token {token_id} POSTed again")
-                return self._send(403, {"error-code": "1", "error-text": "already in use: the token was fetched before"})
+                return self._send(403, {"error-code": "1",
+                                        "error-text": "already in use: the token was fetched before"})
         return super()._fetch(token_id)
 
     def _forward_to_lrs(self) -> None:
