@@ -57,19 +57,21 @@ def test_the_profile_names_the_programme_iri_version_author_and_context():
     assert set(PROFILE["prefLabel"]) == set(PROFILE["definition"]) == {"en-GB"}
 
 
-def test_every_language_map_is_british_english():
+def test_every_language_map_is_british_english_and_verb_labels_also_plain_and_us_english():
+    """Readers that look up a verb's display by ``en`` (the Open edX cmi5 XBlock) or ``en-US`` find it too."""
     def maps(value):
         if isinstance(value, dict):
             for key, item in value.items():
                 if key in ("prefLabel", "definition", "scopeNote"):
-                    yield item
+                    yield item, value.get("type") == "Verb" and key == "prefLabel"
                 yield from maps(item)
         elif isinstance(value, list):
             for item in value:
                 yield from maps(item)
 
     found = list(maps(PROFILE))
-    assert len(found) > 50 and all(set(m) == {"en-GB"} for m in found)
+    assert len(found) > 50 and all(set(m) == ({"en-GB", "en", "en-US"} if verb else {"en-GB"}) for m, verb in found)
+    assert sum(verb for _m, verb in found) == len([c for c in PROFILE["concepts"] if c["type"] == "Verb"]) >= 1
 
 
 def test_our_concepts_live_under_the_programme_iri_and_others_are_only_referenced():
@@ -235,8 +237,12 @@ def test_the_expanded_profile_keeps_iris_as_iris(schemas_dir):
 
 def test_vocabulary_gives_verbs_activity_types_and_extensions_by_key():
     vocab = Vocabulary(PROFILE)
-    assert vocab.verb("answered") == {"id": "http://adlnet.gov/expapi/verbs/answered", "display": {"en-GB": "answered"}}
-    assert vocab.verb("initialized")["display"] == {"en-GB": "initialised"}
+    assert vocab.verb("answered") == {"id": "http://adlnet.gov/expapi/verbs/answered",
+                                      "display": {"en-GB": "answered", "en": "answered", "en-US": "answered"}}
+    assert vocab.verb("initialized")["display"] == {"en-GB": "initialised", "en": "initialized", "en-US": "initialized"}
+    assert vocab.verb("self-assessed")["display"] == dict.fromkeys(("en-GB", "en", "en-US"), "self-assessed")
+    runtime = vocab.for_runtime()["verbs"]
+    assert all({"en-GB", "en", "en-US"} <= set(v["display"]) for v in runtime.values()) and len(runtime) >= 9
     assert vocab.verb("self-assessed")["id"] == f"{IRI}/verbs/self-assessed"
     assert vocab.activity_type("interaction") == "http://adlnet.gov/expapi/activities/cmi.interaction"
     assert vocab.activity_type("key-area") == f"{IRI}/activity-types/key-area"
@@ -262,7 +268,7 @@ def test_for_runtime_is_a_compact_json_dict_covering_every_template():
     for t in PROFILE["templates"]:
         assert t.get("verb", next(iter(verbs))) in verbs
         assert t.get("objectActivityType", next(iter(types))) in types
-    assert len(json.dumps(data, separators=(",", ":"))) < 3000
+    assert len(json.dumps(data, separators=(",", ":"))) < 3400  # three displays per verb (en-GB, en, en-US)
 
 
 # --- check_profile finds faults ------------------------------------------------------------------

@@ -248,17 +248,30 @@ def test_a_rating_with_success_and_no_parent():
     statement = example("answered", "self-assessment-statement")
     statement["result"]["success"] = True
     del statement["context"]["contextActivities"]["parent"]
-    assert set(paths(statement)) == {"$.result.score | $.result.success", "$.context.contextActivities.parent[*]"}
+    assert set(paths(statement)) == {"$.result.score | $.result.success",
+                                     "$.context.contextActivities.parent[*].definition.type"}
 
 
 def test_a_parent_without_a_type_is_unmatchable():
     statement = example("answered", "interaction")
     del statement["context"]["contextActivities"]["parent"][0]["definition"]
     problems = check_statement(statement, VOCAB)
-    assert [p.path for p in problems] == ["$.context.contextActivities.parent[*]"] * 2
+    assert [p.path for p in problems] == ["$.context.contextActivities.parent[*].definition.type"] * 2
     assessment = VOCAB.activity_type("assessment")
-    assert [p.message.split(",")[0] for p in problems] == ["is required", f'may only be "{assessment}"']
-    assert all("found (nothing the selector finds)" in p.message for p in problems)
+    assert [p.message.split(" (")[0] for p in problems] == ["is required but missing",
+                                                          f'needs one of "{assessment}", found nothing']
+
+
+def test_a_parent_of_a_cmi5_context_template_beside_ours_is_allowed():
+    """An LMS's contextTemplate may bring its own parent (the Open edX cmi5 XBlock: the course, no type):
+    the AU must keep it (cmi5 section 9.6.2), so the profile asks for ours among the parents, not alone."""
+    statement = example("answered", "interaction")
+    lms_parent = {"id": "https://lms.example.org/course", "definition": {"name": {"en-US": "Course"}}}
+    statement["context"]["contextActivities"]["parent"].insert(0, lms_parent)
+    assert check_statement(statement, VOCAB) == []
+    del statement["context"]["contextActivities"]["parent"][1]  # ours gone: only the LMS's is left
+    left = [p.path for p in check_statement(statement, VOCAB)]
+    assert left == ["$.context.contextActivities.parent[*].definition.type"] * 2
 
 
 def test_extension_values_are_checked_against_their_inline_schema():

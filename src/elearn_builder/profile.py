@@ -101,8 +101,16 @@ class Vocabulary:
         return found[0]
 
     def verb(self, key: str) -> dict:
+        """The verb with its display in ``en-GB``, ``en`` and ``en-US``: readers look up one of the plain tags
+        (the Open edX cmi5 XBlock reads ``display["en"]``), so each gets the profile's label in that
+        language, else the ADL one for ADL's verbs (``initialized``), else the British one."""
         term = self._find(key, "Verb")
-        return {"id": term.id, "display": {"en-GB": term.label}}
+        concept = next((c for c in self.doc.get("concepts", []) if c["id"] == term.id), None)
+        labels = dict((concept or {}).get("prefLabel") or {})
+        plain = labels.get("en-US") or labels.get("en") or (term.id.rsplit("/", 1)[-1] if term.source == "ADL"
+                                                            else term.label)
+        return {"id": term.id, "display": {"en-GB": term.label, "en": labels.get("en") or plain,
+                                           "en-US": labels.get("en-US") or plain}}
 
     def activity_type(self, key: str) -> str:
         return self._find(key, "ActivityType").id

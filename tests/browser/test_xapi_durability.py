@@ -3,7 +3,9 @@
 - The LRS is stopped for a whole session, then started: after the next launch every statement of both
   sessions is stored exactly once (the same ids, the same count), in the order the course data calls for.
 - The tab is closed mid-session (pagehide runs: suspended and terminated are made and sent with
-  keepalive, and sent again, harmlessly, by the next launch), or the browser is killed (its pagehide
+  keepalive, and sent again, harmlessly, by the next launch; a cmi5 page sends only what is queued, since
+  pagehide may be a reload that carries on the session, and the LMS abandons a session closed for good),
+  or the browser is killed (its pagehide
   never runs; simulated by stopping the event before the course hears it, as Chromium's own crash
   URL and CDP's Page.crash are unusable here): after the next launch, every statement made before
   is stored once.
@@ -93,9 +95,11 @@ def test_tab_gone_mid_session(xapi_packages, server, fresh_lrs, lms, learner_con
     if how == "killed":
         assert first.pending() >= 2
     learner.left(tab)  # what the LMS had committed (SCORM)
+    ends_at_close = how == "close" and fmt != "cmi5"  # cmi5: pagehide may be a reload, the session goes on
     if how == "close":
         tab.close()  # pagehide: suspended and terminated, sent with keepalive and kept for the next launch
-        expected += [(first.verbs["suspended"], first.course), (first.verbs["terminated"], first.course)]
+        if ends_at_close:
+            expected += [(first.verbs["suspended"], first.course), (first.verbs["terminated"], first.course)]
     else:
         for frame in tab.frames:
             frame.evaluate("window.__killed = true")
@@ -111,7 +115,7 @@ def test_tab_gone_mid_session(xapi_packages, server, fresh_lrs, lms, learner_con
     second.drained()
     got = stored(fresh_lrs, learner.registration)
     at_close = len(got) - len(made) - len(second.made())
-    assert at_close == (2 if how == "close" else 0)
+    assert at_close == (2 if ends_at_close else 0)
     made_at_close = [s["id"] for s in got if s["id"] not in made and s["id"] not in second.made()]
     check_exactly_once(got, made + made_at_close + second.made(), expected, learner)
     assert second.frame.evaluate("Object.keys(localStorage).filter(k => k.startsWith('elearn-xapi-queue:') "

@@ -21,7 +21,8 @@ Elearn.queue.transport = (url, init) => {
   if (reply === "offline") return Promise.reject(new TypeError("Failed to fetch"));
   if (reply === "hang") return new Promise((resolve, reject) => init.signal.addEventListener("abort",
     () => reject(new DOMException("The operation was aborted.", "AbortError"))));
-  return Promise.resolve({ status: reply });
+  // a 200 is the Statement API's: the ids of the statements sent (anything else is no confirmation)
+  return Promise.resolve({ status: reply, body: reply === 200 ? JSON.stringify(body.map((s) => s.id)) : "" });
 };
 window.__make = (options) => Elearn.queue(Object.assign({ endpoint: "ENDPOINT", registration: "reg-1",
   auth: "Basic dGVzdDp0ZXN0" }, options));

@@ -125,7 +125,14 @@ def launch_url(au_url: str, *, endpoint: str, fetch: str, actor: dict, registrat
 class Cmi5LMS:
     """The test-side cmi5 LMS; ``start()`` serves it on 127.0.0.1 (a free port, kept across restarts)."""
 
-    def __init__(self, lrs: RalphServer, origins: Iterable[str] | None = (), port: int | None = None):
+    def __init__(self, lrs: RalphServer, origins: Iterable[str] | None = (), port: int | None = None,
+                 profile: str = "default"):
+        from lrs.cmi5_profiles import PROFILES
+
+        if profile not in PROFILES:
+            raise ValueError(f"unknown LMS profile {profile!r} (known: {', '.join(sorted(PROFILES))})")
+        self.profile = profile
+        """How the LMS behaves: ``default`` (this module), ``xblock`` or ``strict`` (``lrs.cmi5_profiles``)."""
         self.lrs = lrs
         self.origins = None if origins is None else set(origins)
         self.port = port or free_port()
@@ -134,6 +141,12 @@ class Cmi5LMS:
         self.launches: list[Launch] = []
         self._lock = threading.RLock()
         self._tokens: dict[str, int] = {}  # token id -> times fetched
+        self.fetch_count = 0
+        """Every POST to a fetch URL, of every launch."""
+        self.issued: set[str] = set()  # auth-tokens handed out by a profile that makes one per fetch
+        self.swallowed: list[str] = []  # ids of statements answered {"success": true} and dropped (xblock)
+        self.xblock_status: dict[str, dict] = {}  # registration -> what the XBlock's lrs_endpoint made of it
+        self.xblock_lrs_answers: list[tuple[int, bytes]] = []  # what Ralph answered the statements it sent on
         self._state: dict[tuple, _Document] = {}  # (activityId, agent key, registration, stateId)
         self._profiles: dict[tuple, _Document] = {}  # (agent key, profileId)
         self._server: http.server.ThreadingHTTPServer | None = None
@@ -150,7 +163,9 @@ class Cmi5LMS:
 
     def start(self) -> "Cmi5LMS":
         if self._server is None:
-            handler = type("BoundHandler", (_Handler,), {"lms": self})
+            from lrs.cmi5_profiles import PROFILES
+
+            handler = type("BoundHandler", (PROFILES[self.profile].handler,), {"lms": self})
             self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), handler)
             self._server.daemon_threads = True
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -172,6 +187,11 @@ class Cmi5LMS:
             self.violations.clear()
             self.launches.clear()
             self._tokens.clear()
+            self.fetch_count = 0
+            self.issued.clear()
+            self.swallowed.clear()
+            self.xblock_status.clear()
+            self.xblock_lrs_answers.clear()
             self._state.clear()
             self._profiles.clear()
 
@@ -202,6 +222,10 @@ class Cmi5LMS:
                     "entitlementKey": None if entitlement_key is None else {"courseStructure": entitlement_key}}
         launch_data.update({key: value for key, value in optional.items() if value is not None})
         fetch_url = f"{self.base_url}/fetch/{token_id}"
+        from lrs.cmi5_profiles import PROFILES
+
+        launch_data, fetch_url = PROFILES[self.profile].launch(self, launch_data, fetch_url, publisher_id=publisher_id,
+                                                               registration=registration, token_id=token_id)
         launch = Launch(url=launch_url(au_url, endpoint=self.endpoint, fetch=fetch_url, actor=actor,
                                        registration=registration, activity_id=activity_id),
                         au_url=au_url, publisher_id=publisher_id, activity_id=activity_id, actor=actor,
@@ -341,6 +365,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "POST":
             return self._error(405, "the fetch URL takes POST only", violation=True)
         with self.lms._lock:
+            self.lms.fetch_count += 1
             known = token_id in self.lms._tokens
             fetched = self.lms._tokens.get(token_id, 0)
             if known:
@@ -416,18 +441,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     # -- statements: forwarded to Ralph --------------------------------------------------------------
     def _forward_to_lrs(self) -> None:
-        headers = {name: value for name, value in self.headers.items() if name.lower() in FORWARDED_REQUEST_HEADERS}
-        connection = http.client.HTTPConnection("127.0.0.1", self.lms.lrs.port, timeout=60)
         try:
-            connection.request(self.command, self.path, body=self.body if self.body else None, headers=headers)
-            response = connection.getresponse()
-            body = response.read()
+            status, body, kept = self._ask_lrs()
         except OSError as error:
             return self._error(503, f"the LRS is unreachable: {error}")
+        self._send(status, body, kept)
+
+    def _ask_lrs(self, authorization: str | None = None, path: str | None = None) -> tuple[int, bytes, dict[str, str]]:
+        """This request, sent to Ralph (with ``authorization`` instead of the AU's, and to ``path``, when given)."""
+        headers = {name: value for name, value in self.headers.items() if name.lower() in FORWARDED_REQUEST_HEADERS}
+        if authorization:
+            headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+            headers["Authorization"] = authorization
+        connection = http.client.HTTPConnection("127.0.0.1", self.lms.lrs.port, timeout=60)
+        try:
+            connection.request(self.command, path or self.path, body=self.body if self.body else None, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
         finally:
             connection.close()
         kept = {name: value for name, value in response.getheaders() if name.lower() in FORWARDED_RESPONSE_HEADERS}
-        self._send(response.status, body, kept)
+        return response.status, body, kept
 
 
 __all__ = ["Cmi5LMS", "Launch", "LoggedRequest", "launch_url", "agent_key", "LAUNCH_DATA", "LEARNER_PREFERENCES",

@@ -202,3 +202,83 @@ def test_ralph_down_gives_503_through_the_lms_and_the_lms_restarts(lms):
         http_request("POST", launch.fetch_url, timeout=2)
     lms.start()  # same port, same launches
     assert http_request("POST", launch.fetch_url).json()["auth-token"] == lms.lrs.auth_token
+
+
+# --- profiles (lrs/cmi5_profiles.py) -----------------------------------------------------------------
+
+def profile_lms(clean_ralph, profile):
+    return Cmi5LMS(clean_ralph, origins=[PAGE_ORIGIN], profile=profile).start()
+
+
+def statements(lms, method, launch, body, statement_id=None, auth=None):
+    """A Statement API call as the AU makes it (POST of a list, or PUT ?statementId=)."""
+    url = launch.endpoint + "statements" + (f"?statementId={statement_id}" if statement_id else "")
+    return http_request(method, url, body=body, headers={"Authorization": "Basic " + (auth or lms.lrs.auth_token),
+                                                         "X-Experience-API-Version": "1.0.3"})
+
+
+def cmi5_statement(launch, verb, registration=None):
+    return {"id": str(uuid.uuid4()), "actor": launch.actor,
+            "verb": {"id": f"http://adlnet.gov/expapi/verbs/{verb}", "display": {"en-GB": verb, "en": verb}},
+            "object": {"id": launch.activity_id, "objectType": "Activity"},
+            "result": {"completion": True, "success": True, "score": {"scaled": 0.9}},
+            "context": {"registration": registration or launch.registration, "contextActivities": {"category": [
+                {"id": "https://w3id.org/xapi/cmi5/context/categories/cmi5"}]}},
+            "timestamp": "2025-01-06T09:00:00.000Z"}
+
+
+def test_xblock_profile_keeps_only_put_statements_and_answers_success_to_the_rest(clean_ralph):
+    lms = profile_lms(clean_ralph, "xblock")
+    try:
+        course = "https://elearn-builder.test/course"
+        launch = lms.launch(AU_URL, course, activity_id=course)
+        tokens = {http_request("POST", launch.fetch_url).json()["auth-token"] for _ in range(2)}
+        assert len(tokens) == 2 and lms.fetch_count == 2  # a new token per fetch, never refused
+        data = xapi(lms, "GET", "activities/state", launch, params={"stateId": LAUNCH_DATA}).json()
+        assert data == {"contextTemplate": {"registration": launch.registration, "contextActivities": {"parent": [
+            {"id": course, "definition": {"name": {"en-US": "Reflective supervision"},
+                                          "description": {"en-US": "A cmi5 course"}}}]}},
+            "launchMode": "Normal", "launchParameters": ""}  # no session id, moveOn or masteryScore
+        posted = cmi5_statement(launch, "passed")
+        reply = statements(lms, "POST", launch, [posted], auth="anything")
+        assert (reply.status, reply.json()) == (200, {"success": True}) and lms.swallowed == [posted["id"]]
+        assert xapi(lms, "GET", "statements", launch).json() == {"success": True}
+        ours = {"stateId": "https://example.org/state"}
+        assert xapi(lms, "PUT", "activities/state", launch, params=ours, body={"t": 1}).json() == {"success": True}
+        assert xapi(lms, "GET", "activities/state", launch, params=ours).json() == {"success": True}
+        put = cmi5_statement(launch, "completed")
+        assert statements(lms, "PUT", launch, put, put["id"], auth="eA==").status == 204
+        assert lms.xblock_lrs_answers == [(204, b"")]  # Ralph's answer to a PUT
+        assert [s["id"] for s in clean_ralph.statements(registration=launch.registration)] == [put["id"]]
+        assert lms.xblock_status[launch.registration] == {"lesson_status": "completed", "grades": [], "completion": 1.0}
+        no_en = cmi5_statement(launch, "passed")
+        no_en["verb"]["display"] = {"en-GB": "passed"}
+        statements(lms, "PUT", launch, no_en, no_en["id"])
+        assert lms.xblock_status[launch.registration]["grades"] == []  # display.en is all it reads
+    finally:
+        lms.stop()
+
+
+def test_strict_profile_single_use_fetch_and_completed_once_per_registration(clean_ralph):
+    from lrs.cmi5_profiles import LMS_EXTENSION
+
+    lms = profile_lms(clean_ralph, "strict")
+    try:
+        launch = lms.launch(AU_URL, PUBLISHER_ID)
+        assert launch.launch_data["contextTemplate"]["extensions"][LMS_EXTENSION].startswith("tenant-")
+        assert http_request("POST", launch.fetch_url).status == 200
+        second = http_request("POST", launch.fetch_url)
+        assert second.status == 403 and second.json()["error-code"] == "1"
+        assert lms.fetch_count == 2 == lms.fetches(launch)
+        first = cmi5_statement(launch, "completed")
+        assert statements(lms, "POST", launch, [first]).status == 200
+        again = cmi5_statement(launch, "completed")
+        refused = statements(lms, "PUT", launch, again, again["id"])
+        assert refused.status == 403
+        both = [cmi5_statement(launch, "passed"), cmi5_statement(launch, "passed")]
+        assert statements(lms, "POST", launch, both).status == 403
+        other = cmi5_statement(launch, "completed", registration=str(uuid.uuid4()))
+        assert statements(lms, "POST", launch, [other]).status == 200
+        assert len(lms.violations) == 3  # the second fetch and the two refusals
+    finally:
+        lms.stop()

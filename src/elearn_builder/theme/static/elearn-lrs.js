@@ -52,6 +52,9 @@
     return out;
   }
 
+  /** Cookies only to the page's own origin (elearn-queue.js decides it for every LRS request). */
+  const credentials = (url) => (Elearn.credentialsFor ? Elearn.credentialsFor(url) : "omit");
+
   /** The endpoint as a base IRI (with its trailing slash). */
   const base = (endpoint) => (/\/$/.test(endpoint) ? endpoint : `${endpoint}/`);
 
@@ -72,7 +75,7 @@
     const timer = abort && setTimeout(() => abort.abort(), o.timeout || TIMEOUT);
     try {
       const r = await fetch(url.href, { method, headers, body, keepalive: !!o.keepalive, signal: abort ? abort.signal : undefined,
-        cache: "no-store", credentials: "omit" });
+        cache: "no-store", credentials: credentials(url.href) });
       const text = await r.text();
       return { status: r.status, text, json: () => (text ? JSON.parse(text) : null) };
     } catch (e) {
@@ -85,12 +88,15 @@
   /** POST to a cmi5 fetch URL (once: cmi5 section 8.2) or an LMS token URL: {"auth-token": t} gives
    *  "Basic t"; {"authorization": v} or {"auth": v} gives v. Rejects with the LMS's error text. */
   async function fetchToken(url) {
-    const r = await fetch(url, { method: "POST", cache: "no-store", credentials: "same-origin" });
+    const r = await fetch(url, { method: "POST", cache: "no-store", credentials: credentials(url) });
     const body = await r.json();
     if (r.status === 200 && body && body["auth-token"]) return `Basic ${body["auth-token"]}`;
     if (r.status === 200 && body && (body.authorization || body.auth)) return String(body.authorization || body.auth);
     throw new Error(`no auth token from ${url}: ${r.status} ${body && (body["error-text"] || body["error-code"]) || ""}`);
   }
+
+  /** A State document of ours: an object stamped with its save time `t` (ms). */
+  const ours = (d) => !!d && typeof d === "object" && !Array.isArray(d) && typeof d.t === "number";
 
   function local(key, value) {
     try {
@@ -110,10 +116,16 @@
     let api = true; // false once the LRS shows it has no State API (404/405/501 on PUT)
     let writing = null;
     let next = null;
+    let told = false;
     async function put(doc, keepalive) {
       const r = await request(conn, "PUT", "activities/state", { query, body: doc, keepalive });
       if ([404, 405, 501].includes(r.status)) api = false;
-      return r.status === 204 || r.status === 200;
+      const stored = r.status === 204; // the State API's answer to a stored document; a 200 ({"success": true}) is not
+      if (!stored && r.status >= 200 && r.status < 300 && !told && conn.say) { // kept here, PUT again at the next save
+        told = true;
+        conn.say("state_unconfirmed", "warning");
+      }
+      return stored;
     }
     async function drain() {
       while (next) {
@@ -130,8 +142,9 @@
         let remote = null;
         if (r.status === 200) { try { remote = r.json(); } catch (e) { remote = null; } }
         const mirror = local(key);
-        const t = (d) => (d && typeof d === "object" && typeof d.t === "number" ? d.t : -1);
-        return t(mirror) > t(remote) ? mirror : (remote && typeof remote === "object" ? remote : null);
+        const t = (d) => (ours(d) ? d.t : -1);
+        if (!ours(remote)) remote = null; // an LMS answering {"success": true} does not hold our document
+        return t(mirror) > t(remote) ? mirror : remote;
       },
       /** Stores a copy at once and PUTs it (the latest only, one request at a time); `keepalive` at exit. */
       save(doc, keepalive) {
@@ -162,11 +175,13 @@
       if (session.writable && session.store) session.store.save(session.doc, keepalive);
       return true;
     };
-    return {
+    const adapter = {
       name,
+      failure: null, // after a failed start: the status line's key, when the launch knows better than lms_error
       start() {
         return begin(session).catch((e) => {
           console.warn(`elearn: ${label} launch failed: ${e.message}`);
+          adapter.failure = e.failure || null;
           return null;
         });
       },
@@ -179,6 +194,7 @@
       commit: () => save(false),
       finish: () => save(true),
     };
+    return adapter;
   }
 
   /** The origin of a URL ("" when it is not an http(s) URL). */

@@ -77,14 +77,19 @@
       return new Date(t).toISOString();
     }
 
-    /** The context: cmi5's template first (kept as it is), then ours added. */
+    /** The context: cmi5's template first, every value of it kept as it is (section 9.6.2: registration,
+     *  extensions, context activities), then ours merged under it (added where the template has none). */
     function context(c) {
       const out = cmi5 ? copy(cmi5.contextTemplate || {}) : {};
-      out.registration = conn.registration;
+      if (!out.registration) out.registration = conn.registration;
       if (!out.language) out.language = lang;
       const ca = out.contextActivities = out.contextActivities || {};
       Object.keys(ca).forEach((k) => { ca[k] = list(ca[k]); });
-      const add = (k, items) => { if (items.length) ca[k] = (ca[k] || []).concat(items); };
+      const add = (k, items) => {
+        const known = new Set((ca[k] || []).map((a) => a && a.id));
+        const fresh = items.filter((a) => !known.has(a.id));
+        if (fresh.length) ca[k] = (ca[k] || []).concat(fresh);
+      };
       const categories = c.defined ? [{ id: `${cmi5Base}categories/cmi5` }] : [];
       if (c.defined && c.moveon) categories.push({ id: `${cmi5Base}categories/moveon` });
       add("category", categories.concat([copy(V.category)]));
@@ -98,18 +103,22 @@
     }
 
     const made = []; // the ids of this page's statements, in order
+    /** Makes a statement and queues it; cmi5's completed and passed (once per registration) are checked
+     *  against the LRS before they leave (elearn-queue.js, {once: true}). */
     function send(verb, object, ctx, result) {
       const s = { id: Elearn.lrs.uuid(), actor: conn.actor, verb: copy(V.verbs[verb]), object, context: context(ctx), timestamp: stamp() };
       if (result) s.result = result;
       made.push(s.id);
-      sink(s);
+      sink(s, { once: !!cmi5 && !!ctx.defined && (verb === "completed" || verb === "passed") });
       return s;
     }
 
     /* ---- what the session has done ---- */
     let completed = null; // unknown until the first progress()
-    let verdictSent = false; // a cmi5-defined passed or failed in this session
-    let failedLater = null; // a cmi5-defined failed waiting for the end of the session
+    const record = cmi5 && cmi5.record ? cmi5.record : { get: () => null, set: () => null }; // this tab's launch
+    const already = (cmi5 && cmi5.already) || {}; // what the LRS has for the registration: {completed, passed}
+    let verdictSent = !!(record.get() || {}).verdict || !!already.passed; // a cmi5-defined verdict (session; passed: registration)
+    let failedLater = (record.get() || {}).failedLater || null; // a cmi5-defined failed waiting for the session's end
     let ended = false;
     let saShown = began;
     let attemptStart = null;
@@ -117,8 +126,11 @@
     let ratings = [];
     const mastery = cmi5 && typeof cmi5.masteryScore === "number" ? { [`${cmi5Base}extensions/masteryscore`]: cmi5.masteryScore } : {};
 
+    /** The session's start; a reload of a cmi5 launch carries on its session (no second initialized). */
     function begin(resumed) {
+      if ((record.get() || {}).begun) return;
       send("initialized", courseObject, { defined: !!cmi5 });
+      record.set({ begun: true });
       if (resumed && !quiet) send("resumed", courseObject, {});
     }
 
@@ -201,12 +213,15 @@
         if (passed) {
           failedLater = null;
           verdictSent = true;
+          record.set({ verdict: true, failedLater: null });
           send("passed", courseObject, au, result());
         } else if (left <= 0) {
           failedLater = null;
           verdictSent = true;
+          record.set({ verdict: true, failedLater: null });
           send("failed", courseObject, au, result());
         } else failedLater = [au, result()];
+        record.set({ failedLater });
       }
       attemptStart = Date.now(); // a retry starts from here, on the same page
     }
@@ -216,14 +231,20 @@
       if (completed === null) { completed = !!done; return; }
       if (!done || completed) return;
       completed = true;
+      if (already.completed) return; // the registration has its cmi5 completed (another browser, an earlier launch)
       if (!quiet) send("completed", courseObject, { defined: !!cmi5, moveon: true }, { completion: true, duration: duration(Date.now() - began) });
     }
 
-    /** The session's last statements (suspended, terminated); `hiding` when the page is going away. */
+    /** The session's last statements (suspended, terminated); `hiding` when the page is going away. A cmi5
+     *  page going away may be a reload, which carries on the session with the same token: it sends what is
+     *  queued and the session's verdict, and leaves suspended and terminated to the exit button (closed for
+     *  good, the LMS abandons the session: section 9.3.7). */
     function end(measure, hiding) {
       if (ended) return Promise.resolve();
       ended = true;
+      if (cmi5 && hiding) return o.onEnd ? o.onEnd(hiding) : Promise.resolve(); // a waiting failure waits on
       if (failedLater && !verdictSent) send("failed", courseObject, failedLater[0], failedLater[1]);
+      record.set({ ended: true });
       const result = () => ({ duration: duration(Date.now() - began), extensions: { [E.progress]: pct(measure) } });
       if (!quiet) send("suspended", courseObject, {}, result());
       send("terminated", courseObject, { defined: !!cmi5 }, result());
@@ -249,7 +270,8 @@
     let trouble = false; // the status line told of a problem: it tells when it is over
     const tracker = Elearn.xapi.start(data, conn, { memo,
       onStatus(info) {
-        const problem = { "needs-attention": "lrs_attention", waiting: "lrs_waiting" }[info.state];
+        const problem = info.unconfirmed && info.state === "needs-attention" ? "lrs_unconfirmed"
+          : { "needs-attention": "lrs_attention", waiting: "lrs_waiting" }[info.state];
         if (problem) {
           trouble = true;
           say(info.durable === false && info.pending ? "lrs_volatile" : problem, "warning");
@@ -271,16 +293,27 @@
     } catch (e) { return ""; }
   };
 
+  /** Whether the LRS has a statement with this one's verb about its object in its registration: true, false,
+   *  or null when the answer is not a StatementResult (an LMS answering {"success": true}, an error). */
+  Elearn.xapi.already = function (conn, s) {
+    return Elearn.lrs.request(conn, "GET", "statements", { query: { registration: s.context.registration,
+      verb: s.verb.id, activity: s.object.id, limit: 1 } }).then((r) => {
+      let found = null;
+      try { found = r.status === 200 ? r.json() : null; } catch (e) { found = null; }
+      return found && Array.isArray(found.statements) ? found.statements.length > 0 : null;
+    });
+  };
+
   /** The tracker of a launch with an LRS, its statements going through a durable queue (flushed at
    *  once: statements earlier pages left behind go first). onStatus(info) hears the queue's state.
    *  At the end, cmi5's returnURL is followed once the queue is sent (or after 5 s). */
   Elearn.xapi.start = function (data, conn, options) {
     const o = options || {};
     const queue = Elearn.queue({ endpoint: conn.endpoint, registration: conn.registration, auth: conn.auth,
-      onChange: o.onStatus, transport: o.transport });
+      onChange: o.onStatus, transport: o.transport, already: conn.cmi5 ? (s) => Elearn.xapi.already(conn, s) : null });
     const tracker = Elearn.xapi(data, conn, {
       memo: o.memo,
-      sink: (s) => queue.add(s),
+      sink: (s, how) => queue.add(s, how),
       onEnd(hiding) {
         if (hiding) return queue.exit();
         const sent = queue.flush();

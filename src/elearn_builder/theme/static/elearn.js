@@ -116,7 +116,8 @@
       return { adapter: lms, launch };
     }
     const kept = Elearn.save.storable();
-    say(`${lms ? "lms_error" : "no_lms"}${kept ? "" : "_no_storage"}`, "warning");
+    if (lms && lms.failure) say(lms.failure, "warning"); // e.g. lms_token_failed: nothing can be recorded
+    else say(`${lms ? "lms_error" : "no_lms"}${kept ? "" : "_no_storage"}`, "warning");
     const adapter = adapters.standalone(data);
     return { adapter, launch: adapter.start() };
   }
@@ -142,6 +143,7 @@
     /* The interactions the LMS holds: cmi.interactions._count, or the count in the suspend data it gave when
        larger (an LMS may answer "" for _count, or keep our state but not count what it was given). */
     const held = Math.max(launch.interactions || 0, Elearn.state.decode(launch.suspendData, data).next || 0);
+    if (launch.lrs) launch.lrs.say = say; // the State document's store tells when the LMS does not confirm it
     /* Between the course and the LMS: retries, and a backup that a later launch restores (elearn-save.js). */
     const track = Elearn.save(adapter, launch, { key: backupKey(data, adapter, launch), held, say });
     document.documentElement.dataset.elearnAdapter = adapter.name;
