@@ -62,10 +62,9 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh page in its own context (own localStorage); console errors fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def watched_page(browser, width: int, height: int):
+    """A fresh page of that size in its own context (own localStorage); console errors fail the test."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     context.set_default_timeout(10_000)
     tab = context.new_page()
     errors: list[str] = []
@@ -74,6 +73,12 @@ def page(browser):
     yield tab
     context.close()
     assert not errors, "\n".join(errors)
+
+
+@pytest.fixture
+def page(browser):
+    """A page 1280 px wide (watched_page)."""
+    yield from watched_page(browser, 1280, 900)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

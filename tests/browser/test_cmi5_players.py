@@ -18,6 +18,7 @@ from xapi_session import (
     Learner,
     Session,
     cmi5_problems,
+    learner_browser,
     new_tab,
     problems,
     stored,
@@ -44,12 +45,7 @@ def players(lrs, server):
 @pytest.fixture
 def second_browser(browser):
     """Another browser of the same learner: nothing in its storage."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    ctx.set_default_timeout(15_000)
-    ctx.errors = []
-    yield ctx
-    ctx.close()
-    assert not ctx.errors, "\n".join(ctx.errors)
+    yield from learner_browser(browser)
 
 
 def defined(statements: list[dict], verb: str) -> list[dict]:

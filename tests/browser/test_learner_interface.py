@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 import sco
+from conftest import watched_page
 
 REPO = Path(__file__).resolve().parents[2]
 PROGRAMME = yaml.safe_load((REPO / "content" / "programme.yaml").read_text(encoding="utf-8"))
@@ -23,15 +24,7 @@ def package(stage: str, fmt: str = "scorm2004") -> str:
 @pytest.fixture
 def phone(browser):
     """A page 390 px wide (a phone), console errors failing the test as the ``page`` fixture does."""
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    tab.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-    yield tab
-    context.close()
-    assert not errors, "\n".join(errors)
+    yield from watched_page(browser, 390, 844)
 
 
 def boxes(frame, selector: str) -> list[dict]:

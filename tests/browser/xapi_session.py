@@ -68,8 +68,7 @@ def fresh_lrs(lrs, lms):
     return lrs
 
 
-@pytest.fixture
-def learner_context(browser):
+def learner_browser(browser):
     """A browser context (one learner's browser: localStorage survives its tabs); script errors fail the test."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     ctx.set_default_timeout(15_000)
@@ -77,6 +76,12 @@ def learner_context(browser):
     yield ctx
     ctx.close()
     assert not ctx.errors, "\n".join(ctx.errors)
+
+
+@pytest.fixture
+def learner_context(browser):
+    """The learner's browser (learner_browser)."""
+    yield from learner_browser(browser)
 
 
 def new_tab(context):
