@@ -140,7 +140,8 @@ def run_session(plan: Plan, browser, server, lrs, lms) -> None:
         plan.made = session.made()
         if learner.scorm:  # the LMS's own record agrees with what the test did
             cmi = lms_cmi(tab, plan.fmt)
-            assert len(cmi["interactions"]) == len(plan.rated) + len(plan.retaken) + len(plan.answers)
+            assert len(cmi["interactions"]) == (len(plan.rated) + len(plan.retaken) + len(plan.answers)
+                                                + session.criteria_checks)
     finally:
         context.close()
     assert not context.errors, "\n".join(context.errors)

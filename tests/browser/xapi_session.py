@@ -171,6 +171,8 @@ class Session:
         self.cmi5 = self.learner.fmt == "cmi5"
         self.course = self.learner.activity_id if self.cmi5 else self.A["course"]
         self.pending_failed = False
+        self.criteria_checks = 0
+        """Written answers checked against their criteria: each is an interaction of its own."""
 
     def expect(self, verb: str, obj: str) -> None:
         self.expected.append((self.verbs[verb], obj))
@@ -223,6 +225,7 @@ class Session:
             box.locator('[data-action="check-criteria"]').click()
             check = f'{box.get_attribute("data-criteria-for")}-criteria'
             self.expect("answered", self.A["question"].replace("{id}", check))
+            self.criteria_checks += 1
         return answers, score
 
     def exit(self) -> None:
