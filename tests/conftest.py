@@ -32,3 +32,21 @@ def run_validator(schemas_dir):
         return proc.returncode, proc.stdout + proc.stderr
 
     return run
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium for the whole session, shared by the browser and the real-LMS tests:
+    playwright's sync API runs one event loop per thread, so a second ``sync_playwright()`` beside a live
+    one fails. The ``browser`` and ``lms_browser`` fixtures decide first whether the tests may run."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -22,8 +22,6 @@ REPO = HERE.parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 SCORM_AGAIN = REPO / "node_modules" / "scorm-again" / "dist" / "scorm-again.js"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 COURSES = {"content": REPO / "content", "variants": HERE / "course-variants"}
 """Courses the browser tests build: the programme itself, and a small one with draws and other feedback."""
 
@@ -47,19 +45,14 @@ def _missing() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """One headless Debian Chromium for the session."""
+def browser(request):
+    """The session's headless Debian Chromium (tests/conftest.py ``chromium``), once the tools are there."""
     reason = _missing()
     if reason:
         if os.environ.get("CI") == "true":
             pytest.fail(f"browser tests cannot run in CI: {reason}")
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    return request.getfixturevalue("chromium")
 
 
 def watched_page(browser, width: int, height: int):
@@ -79,6 +72,12 @@ def watched_page(browser, width: int, height: int):
 def page(browser):
     """A page 1280 px wide (watched_page)."""
     yield from watched_page(browser, 1280, 900)
+
+
+@pytest.fixture
+def phone(browser):
+    """A page 390 px wide (a phone), watched like ``page``."""
+    yield from watched_page(browser, 390, 844)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

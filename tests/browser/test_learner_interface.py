@@ -9,7 +9,6 @@ import pytest
 import yaml
 
 import sco
-from conftest import watched_page
 
 REPO = Path(__file__).resolve().parents[2]
 PROGRAMME = yaml.safe_load((REPO / "content" / "programme.yaml").read_text(encoding="utf-8"))
@@ -19,12 +18,6 @@ CHOICE_TYPES = ("choice", "multiple-response", "true-false")
 
 def package(stage: str, fmt: str = "scorm2004") -> str:
     return f"{PROGRAMME['id']}-{stage}-{fmt}"
-
-
-@pytest.fixture
-def phone(browser):
-    """A page 390 px wide (a phone), console errors failing the test as the ``page`` fixture does."""
-    yield from watched_page(browser, 390, 844)
 
 
 def boxes(frame, selector: str) -> list[dict]:

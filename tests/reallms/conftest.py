@@ -15,8 +15,6 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))  # sco.py: how the browser tests drive a SCO
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 STAGE = "experienced-social-worker"
 """The stage walked in each LMS: its matching and choice questions have hyphenated option ids."""
 
@@ -34,15 +32,11 @@ def unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def lms_browser():
+def lms_browser(request):
+    """The session's Chromium (tests/conftest.py ``chromium``, shared with the browser tests)."""
     if not CHROMIUM.exists():
         unavailable(f"{CHROMIUM} not found (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    return request.getfixturevalue("chromium")
 
 
 @pytest.fixture(scope="session")
