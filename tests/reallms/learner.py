@@ -36,6 +36,10 @@ class Lms(Protocol):
     def stored(self) -> dict[str, str]:
         """The learner's CMI elements as the LMS stored them, flat (``cmi.interactions.0.id``...)."""
 
+    player_errors: tuple[str, ...]
+    """Errors the LMS's own player script may throw that say nothing of the package (the checks of what the
+    LMS stored decide whether anything was lost)."""
+
 
 def sco_frame(page, url_part: str):
     """The frame whose URL holds ``url_part``, once the runtime inside it has started."""
@@ -77,12 +81,25 @@ class Session:
                 quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since >= quiet_ms / 1000:
                 return
+        if self.pending and all(r.method == "PUT" for r in self.pending) and self.lms_has_stopped_changing():
+            self.pending.clear()  # the answer to a keepalive PUT that Chromium never reported
+            return
         raise AssertionError(f"{len(self.pending)} LMS request(s) still open after {timeout} s: "
                              f"{[(r.method, r.url) for r in self.pending]}")
 
+    def lms_has_stopped_changing(self, seconds: float = 2) -> bool:
+        """Whether what the LMS stores is the same ``seconds`` apart. scormhost PUTs the whole CMI with
+        ``fetch(..., {keepalive: true})`` at Commit and again at Terminate, and Chromium does not always report
+        the answer to such a request (seen in about half the 2004 runs, at exit): the LMS has the data once it
+        stops changing, and the test's checks of what it stored decide the rest."""
+        before = self.lms.stored()
+        self.page.wait_for_timeout(seconds * 1000)
+        return self.lms.stored() == before
+
     def close(self) -> None:
         self.context.close()
-        assert not self.errors, "\n".join(self.errors)
+        errors = [e for e in self.errors if e not in self.lms.player_errors]
+        assert not errors, "\n".join(errors)
 
 
 # ---- what the LMS should hold: the expected records, with the ids the LMS is given (lmsId) ----

@@ -30,6 +30,7 @@ class Learner:
 
     api = "/lms/scorm-api/"
     name = "wagtail-lms"
+    player_errors = ()
 
     def __init__(self, site: WagtailLms, package: str):
         self.site, self.package, self.enrolled = site, package, False
