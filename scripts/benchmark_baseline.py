@@ -23,7 +23,7 @@ print(f"{result.statements} statements, {len(result.learners)} learner-stages: {
 
 def main() -> None:
     wanted = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    from elearn_builder.generate import generate_statements, json_lines
+    from elearn_builder.xapi.generate import generate_statements, json_lines
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "statements.jsonl"

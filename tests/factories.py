@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from elearn_builder.model import (Assessment, Bank, Choice, KeyArea, Location, Module, Page, Programme, Question,
-                                  Stage)
+from elearn_builder.model import Assessment, Bank, Choice, KeyArea, Location, Module, Page, Programme, Question, Stage
 
 PACKAGE_FILES = ("assets/adapter-standalone.js", "assets/elearn.js", "assets/package.js", "assets/theme.css",
                  "index.html", "media/diagram.svg")

@@ -6,8 +6,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from elearn_builder.preview import Preview, PreviewOptions
-from elearn_builder.previewserver import PreviewServer
+from elearn_builder.preview.session import Preview, PreviewOptions
+from elearn_builder.preview.server import PreviewServer
 
 
 @contextmanager

@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.generate import generate_statements
-from elearn_builder.load import load_course
+from elearn_builder.xapi.generate import generate_statements
+from elearn_builder.sources.course import load_course
 
 REPO = Path(__file__).resolve().parents[1]
 EXT = "https://xapi.reflective-supervision.org.uk/extensions/"

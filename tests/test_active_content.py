@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from elearn_builder.activecontent import svg_problems
+from elearn_builder.check.activecontent import svg_problems
 from elearn_builder.build import BuildOptions, build
-from elearn_builder.cli import main
-from elearn_builder.packagecheck import check_package
+from elearn_builder.cli.commands import main
+from elearn_builder.check.validate import check_package
 
 MINIMAL = Path(__file__).parent / "courses" / "minimal"
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">\n'

@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 from lrs.server import free_port as closed_port  # a port nothing listens on once it is returned
 
-from elearn_builder.cli import main
-from elearn_builder.profile import DEFAULT_PATH, load_profile
+from elearn_builder.cli.commands import main
+from elearn_builder.xapi.profile import DEFAULT_PATH, load_profile
 
 
 def run(*args: str, env: dict | None = None):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from elearn_builder.assessments import load_assessment
+from elearn_builder.sources.assessments import load_assessment
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.markup import MediaRefs, Renderer
+from elearn_builder.sources.markdown import MediaRefs, Renderer
 from elearn_builder.model import Location
 
 COURSES = Path(__file__).parent / "courses"

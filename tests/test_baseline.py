@@ -12,10 +12,10 @@ from statistics import mean
 import pytest
 from click.testing import CliRunner
 
-from elearn_builder.baseline import ALL, Baseline
-from elearn_builder.baselinereport import render
-from elearn_builder.cli import main
-from elearn_builder.generate import generate_statements, json_lines
+from elearn_builder.report.baseline import ALL, Baseline
+from elearn_builder.report.page import render
+from elearn_builder.cli.commands import main
+from elearn_builder.xapi.generate import generate_statements, json_lines
 from elearn_builder.model import GAP_THRESHOLD
 
 EXT = "https://xapi.reflective-supervision.org.uk/extensions/"

@@ -10,14 +10,14 @@ from click.testing import CliRunner
 from lxml import html
 from reportdata import SMALL, programme, programme_statements
 
-from elearn_builder.baseline import ALL, Baseline
-from elearn_builder.baselinereport import hidden, render
-from elearn_builder.cli import main
-from elearn_builder.generate import json_lines
+from elearn_builder.report.baseline import ALL, Baseline
+from elearn_builder.report.page import hidden, render
+from elearn_builder.cli.commands import main
+from elearn_builder.xapi.generate import json_lines
 from elearn_builder.model import GAP_THRESHOLD
-from elearn_builder.render import load_strings
-from elearn_builder.reportcharts import GAP_COLOURS, GAP_TEXT, change, gap_band, percent
-from elearn_builder.reportnames import Names, names_for, teaching_modules
+from elearn_builder.render.stage import load_strings
+from elearn_builder.report.charts import GAP_COLOURS, GAP_TEXT, change, gap_band, percent
+from elearn_builder.report.names import Names, names_for, teaching_modules
 
 IDS = re.compile(r"https?://|\bscore_\d|share_with_gap|learners_reassessed|\(all\)|experienced-social-worker|"
                  r"social-worker|reflective-practice|supervision-skills|principles-policies-procedures|\bpcf\b| · ")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from elearn_builder.cli import main
+from elearn_builder.cli.commands import main
 
 COURSES = Path(__file__).parent / "courses"
 CASES = sorted(p.name for p in (COURSES / "errors").iterdir() if p.is_dir())

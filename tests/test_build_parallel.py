@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from elearn_builder.build import BuildOptions, build
-from elearn_builder.renderall import render_workers
-from elearn_builder.cli import main
+from elearn_builder.render.packages import render_workers
+from elearn_builder.cli.commands import main
 
 MINIMAL = Path(__file__).parent / "courses" / "minimal"
 

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from elearn_builder.build import BuildOptions, build
-from elearn_builder.cache import CACHE_NAME, BuildCache, default_root
-from elearn_builder.cli import main
+from elearn_builder.cache.builds import CACHE_NAME, BuildCache, default_root
+from elearn_builder.cli.commands import main
 
 MINIMAL = Path(__file__).parent / "courses" / "minimal"
 EDITED = ("modules/one.md", "Some **bold** text.", "Some **bold** text, edited.")
@@ -200,7 +200,7 @@ def test_a_broken_source_after_a_good_build_still_fails_and_keeps_the_output(cou
 
 
 def test_cache_is_trimmed_past_its_size_limit(course, tmp_path, monkeypatch):
-    from elearn_builder import cache
+    from elearn_builder.cache import builds as cache
 
     out = tmp_path / "out"
     monkeypatch.setattr(cache, "MAX_BYTES", 1)

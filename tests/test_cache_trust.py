@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from jinja2.bccache import bc_magic
 
 from elearn_builder.build import BuildOptions, build
-from elearn_builder.cache import BuildCache, default_root
-from elearn_builder.cli import main
-from elearn_builder.render import environment
+from elearn_builder.cache.builds import BuildCache, default_root
+from elearn_builder.cli.commands import main
+from elearn_builder.render.stage import environment
 
 MINIMAL = Path(__file__).parent / "courses" / "minimal"
 

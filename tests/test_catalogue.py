@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from elearn_builder.catalogue import example_statements, render
-from elearn_builder.profile import Vocabulary, load_profile
-from elearn_builder.templatecheck import check_sequence, check_statement
+from elearn_builder.xapi.catalogue import example_statements, render
+from elearn_builder.xapi.profile import Vocabulary, load_profile
+from elearn_builder.xapi.template_rules import check_sequence, check_statement
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROFILE = load_profile()
@@ -21,12 +21,12 @@ TEXT = render(PROFILE)
 
 
 def test_the_committed_catalogue_matches_the_profile():
-    """Regenerate with: python -m elearn_builder.catalogue > docs/statements.md"""
+    """Regenerate with: python -m elearn_builder.xapi.catalogue > docs/statements.md"""
     assert CATALOGUE.read_text(encoding="utf-8") == TEXT
 
 
 def test_the_command_prints_the_catalogue():
-    run = subprocess.run([sys.executable, "-m", "elearn_builder.catalogue"], capture_output=True, text=True,
+    run = subprocess.run([sys.executable, "-m", "elearn_builder.xapi.catalogue"], capture_output=True, text=True,
                          timeout=60, cwd=REPO_ROOT, check=True)
     assert run.stdout == TEXT and run.stderr == ""
 

@@ -47,7 +47,7 @@ def test_a_cache_hit_build_imports_no_renderer_parser_or_xml_library(tmp_path):
     assert again["cache"]["status"] == "hit"
     assert [[p[k] for k in same] for p in again["packages"]] == [[p[k] for k in same] for p in first["packages"]]
     assert heavy(loaded_again) == []
-    assert "elearn_builder.analystcli" not in loaded_again  # the analysts' commands load when named
+    assert "elearn_builder.cli.analyst" not in loaded_again  # the analysts' commands load when named
 
 
 def test_help_lists_every_command_without_building_anything(tmp_path):

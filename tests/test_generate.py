@@ -10,18 +10,10 @@ import pytest
 from click.testing import CliRunner
 from lrs.server import free_port as closed_port  # a port nothing listens on once it is returned
 
-from elearn_builder.cli import main
-from elearn_builder.generate import (
-    KEY_AREAS,
-    ORGANISATIONS,
-    STAGES,
-    batches,
-    generate_statements,
-    json_lines,
-    self_assessment_figures,
-)
-from elearn_builder.profile import Vocabulary, load_profile
-from elearn_builder.templatecheck import check_sequence, check_statement
+from elearn_builder.cli.commands import main
+from elearn_builder.xapi.generate import KEY_AREAS, ORGANISATIONS, STAGES, batches, generate_statements, json_lines, self_assessment_figures
+from elearn_builder.xapi.profile import Vocabulary, load_profile
+from elearn_builder.xapi.template_rules import check_sequence, check_statement
 
 EXT = "https://xapi.reflective-supervision.org.uk/extensions/"
 VERB = "http://adlnet.gov/expapi/verbs/"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from elearn_builder.cli import main
+from elearn_builder.cli.commands import main
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.load import load_course
+from elearn_builder.sources.course import load_course
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from elearn_builder.diagnostics import ElearnError
-from elearn_builder.images import shrink
+from elearn_builder.render.images import shrink
 
 Image = pytest.importorskip("PIL.Image", reason="Pillow is the optional 'images' extra")
 MINIMAL = Path(__file__).parent / "courses" / "minimal"
@@ -73,7 +73,7 @@ def test_without_pillow_the_option_says_what_to_install(monkeypatch):
 
 
 def test_build_option_resizes_the_packaged_copy_only(tmp_path):
-    from elearn_builder.cli import main
+    from elearn_builder.cli.commands import main
 
     course = tmp_path / "course"
     shutil.copytree(MINIMAL, course)
@@ -94,7 +94,7 @@ def test_build_option_resizes_the_packaged_copy_only(tmp_path):
 
 
 def test_the_option_refuses_a_width_below_one(tmp_path):
-    from elearn_builder.cli import main
+    from elearn_builder.cli.commands import main
 
     run = CliRunner().invoke(main, ["build", "-s", str(MINIMAL), "-o", str(tmp_path), "--max-image-width", "0"])
     assert run.exit_code == 2 and "--max-image-width" in run.output

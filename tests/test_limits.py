@@ -17,7 +17,7 @@ from lxml import etree
 
 from elearn_builder.build import BuildOptions, build
 from elearn_builder.diagnostics import SourceErrors
-from elearn_builder.load import MAX_TITLE
+from elearn_builder.sources.course import MAX_TITLE
 
 COURSES = Path(__file__).parent / "courses"
 

@@ -10,11 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.fields import ID_RE, QUESTION_ID_RE
-from elearn_builder.lmsids import (LMS_ID_RE, author_id, lms_description, lms_id, moodle_refuses_interaction,
-                                   moodle_refuses_option)
-from elearn_builder.load import load_course
-from elearn_builder.render import load_strings, stage_data
+from elearn_builder.sources.fields import ID_RE, QUESTION_ID_RE
+from elearn_builder.standards.lmsids import LMS_ID_RE, author_id, lms_description, lms_id, moodle_refuses_interaction, moodle_refuses_option
+from elearn_builder.sources.course import load_course
+from elearn_builder.render.stage import load_strings, stage_data
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTHOR_IDS = st.from_regex(QUESTION_ID_RE, fullmatch=True) | st.from_regex(ID_RE, fullmatch=True)

@@ -19,19 +19,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from elearn_builder import cache, loadmemo
+from elearn_builder.cache import builds as cache, parses as loadmemo
 from elearn_builder.build import BuildOptions, build
-from elearn_builder.cache import BuildCache, inputs_key
+from elearn_builder.cache.builds import BuildCache, inputs_key
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.loadmemo import KIND, PARSES
-from elearn_builder.markcache import MEMO
-from elearn_builder.sources import (
-    YList,
-    YMap,
-    parse_fresh,
-    parse_yaml,
-    split_front_matter,
-)
+from elearn_builder.cache.parses import KIND, PARSES
+from elearn_builder.cache.markup import MEMO
+from elearn_builder.sources.reader import YList, YMap, parse_fresh, parse_yaml, split_front_matter
 
 ROOT = Path(__file__).resolve().parents[1]
 TRICKY = [

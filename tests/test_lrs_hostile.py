@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from click.testing import CliRunner
 
-from elearn_builder.cli import main
-from elearn_builder.lrs import Connection, LRSError, query
+from elearn_builder.cli.commands import main
+from elearn_builder.xapi.lrs import Connection, LRSError, query
 
 
 class _Recorder(BaseHTTPRequestHandler):

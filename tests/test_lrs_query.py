@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 from lrs.server import free_port
 
-from elearn_builder.cli import main
-from elearn_builder.generate import generate_statements
-from elearn_builder.lrs import CSV_COLUMNS, Connection, LRSError, query, query_params
+from elearn_builder.cli.commands import main
+from elearn_builder.xapi.generate import generate_statements
+from elearn_builder.xapi.lrs import CSV_COLUMNS, Connection, LRSError, query, query_params
 
 LEARNERS = 400  # about 25 statements each: over 10,000
 PAGE = 1000

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from elearn_builder.build import BuildOptions, build
-from elearn_builder.cache import BuildCache
+from elearn_builder.cache.builds import BuildCache
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.markcache import KIND, MEMO
-from elearn_builder.markup import PLAIN, MediaRefs, Renderer
+from elearn_builder.cache.markup import KIND, MEMO
+from elearn_builder.sources.markdown import PLAIN, MediaRefs, Renderer
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = "See ![](media/pic.svg) and [the notes](notes.txt).\n\n<span onclick=\"x()\">hi</span>\n"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.markup import MediaRefs, Renderer, plain_text
+from elearn_builder.sources.markdown import MediaRefs, Renderer, plain_text
 
 
 def make(tmp_path):
@@ -74,7 +74,7 @@ def test_fenced_code_renders_without_importing_pygments(tmp_path):
     import subprocess
     import sys
 
-    script = ("import sys; from pathlib import Path; from elearn_builder.markup import MediaRefs, Renderer;"
+    script = ("import sys; from pathlib import Path; from elearn_builder.sources.markdown import MediaRefs, Renderer;"
               "from elearn_builder.diagnostics import Diagnostics;"
               "r = Renderer(Path(sys.argv[1]), Diagnostics(), MediaRefs());"
               "print(repr(r.render_fresh('```python\\nx = 1 < 2\\n```\\n', 'm.md')), 'pygments' in sys.modules)")

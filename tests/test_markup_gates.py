@@ -13,8 +13,8 @@ from locations import REPO_ROOT
 from xss.corpus import PAYLOADS, write_course
 
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.load import load_course
-from elearn_builder.markup import GATES, MediaRefs, Renderer
+from elearn_builder.sources.course import load_course
+from elearn_builder.sources.markdown import GATES, MediaRefs, Renderer
 
 
 def texts_of(source: Path) -> list[tuple[Path, object, str, str, int]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.markup import MediaRefs, Renderer
+from elearn_builder.sources.markdown import MediaRefs, Renderer
 from elearn_builder.model import Location
-from elearn_builder.modules import load_module, split_pages
+from elearn_builder.sources.modules import load_module, split_pages
 
 
 def test_split_pages_ignores_headings_in_code():

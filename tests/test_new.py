@@ -12,8 +12,8 @@ import yaml
 from click.testing import CliRunner
 
 from elearn_builder.build import BuildOptions, build
-from elearn_builder.cli import main
-from elearn_builder.newcourse import course_id, course_title, new_course, scaffold_files
+from elearn_builder.cli.commands import main
+from elearn_builder.cli.new import course_id, course_title, new_course, scaffold_files
 
 
 def run(*args: str):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from elearn_builder.cli import FORMAT_NAMES, main
+from elearn_builder.cli.commands import FORMAT_NAMES, main
 
 REPO = Path(__file__).resolve().parent.parent
 BASIC = re.compile(rb"Basic\s+[A-Za-z0-9+/]{8,}={0,2}")

@@ -7,8 +7,8 @@ import zipfile
 import pytest
 
 from elearn_builder.diagnostics import ElearnError
-from elearn_builder import deflater, package
-from elearn_builder.package import write_packages, zip_bytes_to
+from elearn_builder.packaging import deflate as deflater, write as package
+from elearn_builder.packaging.write import write_packages, zip_bytes_to
 
 
 def as_zip(files):

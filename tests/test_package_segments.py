@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 
-from elearn_builder import deflater, package
+from elearn_builder.packaging import deflate as deflater, write as package
 
 
 def page(number: int, words: int = 400) -> bytes:

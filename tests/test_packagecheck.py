@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
 
 from locations import REPO_ROOT
-from elearn_builder.cli import main
-from elearn_builder.packagecheck import check_package
+from elearn_builder.cli.commands import main
+from elearn_builder.check.validate import check_package
 
 FORMATS = ("scorm12", "scorm2004", "cmi5", "xapi")
 STAGES = ("social-worker", "experienced-social-worker", "manager")

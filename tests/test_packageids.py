@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from locations import REPO_ROOT
-from elearn_builder.cli import main
-from elearn_builder.packagecheck import check_package
-from elearn_builder.render import json_for_script
+from elearn_builder.cli.commands import main
+from elearn_builder.check.validate import check_package
+from elearn_builder.render.stage import json_for_script
 
 DATA = re.compile(r'(<script type="application/json" id="elearn-data">)(.*?)(</script>)', re.DOTALL)
 CODES = {"scorm.interaction-id-refused", "scorm.option-id-refused"}

@@ -6,7 +6,7 @@ import shutil
 import pytest
 from lxml import etree
 
-from elearn_builder.packageschema import SchemaUnavailable, compiled, schema_errors
+from elearn_builder.check.xsd import SchemaUnavailable, compiled, schema_errors
 
 pytestmark = pytest.mark.schemas
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from elearn_builder.cli import main
+from elearn_builder.cli.commands import main
 
 COURSES = Path(__file__).parent / "courses"
 SECRET = "SECRET-OUTSIDE-THE-COURSE-7f3a"

@@ -18,9 +18,9 @@ import pytest
 from previewing import running_preview
 
 from elearn_builder.diagnostics import ElearnError
-from elearn_builder.newcourse import new_course
-from elearn_builder.preview import Preview, PreviewOptions, launches, source_stamp
-from elearn_builder.previewserver import open_server
+from elearn_builder.cli.new import new_course
+from elearn_builder.preview.session import Preview, PreviewOptions, launches, source_stamp
+from elearn_builder.preview.server import open_server
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("social-worker", "experienced-social-worker", "manager")
@@ -162,7 +162,7 @@ def test_when_the_shown_stage_is_gone_the_whole_course_reports_why(course):
 
 
 def test_an_unexpected_failure_is_reported_in_the_page_not_raised(course, monkeypatch, capsys):
-    import elearn_builder.preview as module
+    import elearn_builder.preview.session as module
 
     def boom(*_args):
         raise RuntimeError("disk on fire")
@@ -280,7 +280,7 @@ def test_a_taken_port_is_refused_unless_falling_back(course):
 
 def test_the_command_serves_and_stops_cleanly_on_ctrl_c(course):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "elearn_builder.cli", "preview", "--port", "0"], cwd=course,
+    proc = subprocess.Popen([sys.executable, "-m", "elearn_builder.cli.commands", "preview", "--port", "0"], cwd=course,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         lines = []

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from previewing import running_preview
 
-from elearn_builder.newcourse import new_course
-from elearn_builder.preview import Preview, PreviewOptions
+from elearn_builder.cli.new import new_course
+from elearn_builder.preview.session import Preview, PreviewOptions
 
 STATEMENT = json.dumps({"verb": {"id": "http://adlnet.gov/expapi/verbs/answered"}}).encode()
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from elearn_builder.build import BuildOptions, build
-from elearn_builder.cli import main
-from elearn_builder.progress import PROGRESS_AFTER, Progress, detail_lines, package_lines, summary
+from elearn_builder.cli.commands import main
+from elearn_builder.cli.progress import PROGRESS_AFTER, Progress, detail_lines, package_lines, summary
 
 MINIMAL = Path(__file__).parent / "courses" / "minimal"
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from elearn_builder.answertext import normalise, word_count
-from elearn_builder.assessments import load_assessment
+from elearn_builder.sources.answertext import normalise, word_count
+from elearn_builder.sources.assessments import load_assessment
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.markup import MediaRefs, Renderer
+from elearn_builder.sources.markdown import MediaRefs, Renderer
 from elearn_builder.model import Location, Module
-from elearn_builder.questions import QuestionReader
-from elearn_builder.sources import parse_yaml
+from elearn_builder.sources.questions import QuestionReader
+from elearn_builder.sources.reader import parse_yaml
 
 HEAD = "id: q1\nkey_area: pcf\npcf_domains: [3]\nprompt: Which?\n"
 MODULES = (Module("intro", "Introduction", (1,), ("pcf", "skills"), "PT5M", (), Location("m1.md")),
@@ -219,8 +219,8 @@ def test_small_banks_are_judged_together(tmp_path):
 
 def test_the_runtime_gets_the_new_fields():
     """The course data of the browser tests' "valid" stage carries what elearn-assessment.js reads."""
-    from elearn_builder.load import load_course
-    from elearn_builder.render import load_strings, stage_data
+    from elearn_builder.sources.course import load_course
+    from elearn_builder.render.stage import load_strings, stage_data
 
     diags = Diagnostics()
     programme = load_course(Path(__file__).parent / "browser" / "course-variants", diags)

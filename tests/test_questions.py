@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.markup import MediaRefs, Renderer
+from elearn_builder.sources.markdown import MediaRefs, Renderer
 from elearn_builder.model import Location
-from elearn_builder.questions import QuestionReader
-from elearn_builder.sources import parse_yaml
+from elearn_builder.sources.questions import QuestionReader
+from elearn_builder.sources.reader import parse_yaml
 
 HEAD = "id: q1\nkey_area: pcf\nprompt: Which?\n"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.load import load_course
+from elearn_builder.sources.course import load_course
 from elearn_builder.model import GAP_THRESHOLD, MODULES_PER_GAP
-from elearn_builder.render import key_area_data, load_strings, stage_data, study_modules
+from elearn_builder.render.stage import key_area_data, load_strings, stage_data, study_modules
 
 REPO = Path(__file__).resolve().parents[1]
 

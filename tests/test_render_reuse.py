@@ -10,13 +10,14 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from elearn_builder import renderall, toolcache
+from elearn_builder.render import packages as renderall
+from elearn_builder.cache import templates as toolcache
 from elearn_builder.build import BuildOptions, build
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.fragments import install
-from elearn_builder.load import load_course
+from elearn_builder.render.fragments import install
+from elearn_builder.sources.course import load_course
 from elearn_builder.model import KeyArea
-from elearn_builder.render import THEME, environment
+from elearn_builder.render.stage import THEME, environment
 
 BUNDLED = Path(__file__).resolve().parents[1] / "content"
 MINIMAL = Path(__file__).parent / "courses" / "minimal"

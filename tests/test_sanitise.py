@@ -15,22 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from xss.corpus import MARKDOWN_PLACES, PAYLOADS, REFUSED, TEXT_PLACES, write_course
 
-from elearn_builder.cli import main
+from elearn_builder.cli.commands import main
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.fields import Fields
-from elearn_builder.markup import MediaRefs, Renderer
-from elearn_builder.render import THEME, environment, json_for_script
-from elearn_builder.sanitise import (
-    DEFAULT_POLICY,
-    NEVER_ATTRIBUTES,
-    NEVER_TAGS,
-    UNSAFE_SCHEMES,
-    clean,
-    problems,
-    read_policy,
-    url_scheme,
-)
-from elearn_builder.sources import parse_yaml
+from elearn_builder.sources.fields import Fields
+from elearn_builder.sources.markdown import MediaRefs, Renderer
+from elearn_builder.render.stage import THEME, environment, json_for_script
+from elearn_builder.sources.sanitise import DEFAULT_POLICY, NEVER_ATTRIBUTES, NEVER_TAGS, UNSAFE_SCHEMES, clean, problems, read_policy, url_scheme
+from elearn_builder.sources.reader import parse_yaml
 
 THEME_TAGS = frozenset({"html", "head", "meta", "title", "link", "style", "noscript", "body", "script", "form", "input",
                         "select", "textarea", "button"})
@@ -230,7 +221,7 @@ def test_allow_list_refuses_what_runs_script():
 
 def test_what_is_dropped_with_its_content_can_never_be_allowed():
     """nh3 panics when a tag is both allowed and dropped with its content, and refuses an allowed rel."""
-    from elearn_builder.sanitise import DROPPED_WITH_CONTENT
+    from elearn_builder.sources.sanitise import DROPPED_WITH_CONTENT
 
     assert DROPPED_WITH_CONTENT <= NEVER_TAGS
     policy, diags = policy_from("html:\n  allow_tags: [noscript, xmp]\n  allow_attributes: {a: [rel, target]}\n")

@@ -13,20 +13,10 @@ from hypothesis import strategies as st
 from locations import REPO_ROOT
 from xss.corpus import PAYLOADS, write_course
 
-from elearn_builder import markup
+from elearn_builder.sources import markdown as markup
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.load import load_course
-from elearn_builder.sanitise import (
-    DEFAULT_POLICY,
-    DROPPED_WITH_CONTENT,
-    LINK_REL,
-    HtmlPolicy,
-    _filter,
-    clean,
-    plainly_allowed,
-    problems,
-    scan,
-)
+from elearn_builder.sources.course import load_course
+from elearn_builder.sources.sanitise import DEFAULT_POLICY, DROPPED_WITH_CONTENT, LINK_REL, HtmlPolicy, _filter, clean, plainly_allowed, problems, scan
 
 WIDER = HtmlPolicy(DEFAULT_POLICY.tags | {"video", "source"},
                    tuple(sorted({**dict(DEFAULT_POLICY.attributes), "video": frozenset({"controls", "src", "poster"}),

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from elearn_builder.packagerules import Descriptor, Findings
-from elearn_builder.scormrules import check_scorm, edition
+from elearn_builder.check.findings import Descriptor, Findings
+from elearn_builder.check.scorm_rules import check_scorm, edition
 
 HEAD12 = ('<manifest identifier="m" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" '
           'xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">'

@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.markup import MediaRefs, Renderer
+from elearn_builder.sources.markdown import MediaRefs, Renderer
 from elearn_builder.model import Location
-from elearn_builder.selfassessment import load_self_assessment
+from elearn_builder.sources.selfassessment import load_self_assessment
 
 MINIMAL = Path(__file__).parent / "courses" / "minimal"
 

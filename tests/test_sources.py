@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 
 from elearn_builder.diagnostics import Diagnostics
 from elearn_builder.model import Location
-from elearn_builder.sources import YList, YMap, parse_yaml, read_text, safe_join, split_front_matter
+from elearn_builder.sources.reader import YList, YMap, parse_yaml, read_text, safe_join, split_front_matter
 
 
 def test_values_keep_their_locations():

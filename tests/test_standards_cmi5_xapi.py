@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.load import load_course
+from elearn_builder.sources.course import load_course
 from elearn_builder.standards import cmi5, xapi
 
 ALL_TYPES = Path(__file__).parent / "courses" / "all-types"

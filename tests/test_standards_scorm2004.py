@@ -7,7 +7,7 @@ import pytest
 from factories import PACKAGE_FILES, make_programme, write_package
 from lxml import etree
 
-from elearn_builder.controlfiles import control_files
+from elearn_builder.standards.controlfiles import control_files
 from elearn_builder.standards import registry
 from elearn_builder.standards.scorm2004 import STANDARD, build_manifest, normalized_measure
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from elearn_builder.cli import main
+from elearn_builder.cli.commands import main
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.load import load_course
-from elearn_builder.state import compact, fingerprint, worst_case, worst_response
+from elearn_builder.sources.course import load_course
+from elearn_builder.standards.state import compact, fingerprint, worst_case, worst_response
 
 COURSES = Path(__file__).parent / "courses"
 
@@ -77,7 +77,7 @@ def test_oversized_state_fails_the_scorm12_build_with_a_clear_message(tmp_path):
 
 
 def test_course_data_carries_limit_and_worst_case(tmp_path):
-    from elearn_builder.render import course_data, load_strings
+    from elearn_builder.render.stage import course_data, load_strings
 
     p = programme()
     data = course_data(p, p.stage("manager"), "scorm12", load_strings("en-GB"))

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from elearn_builder.build import BuildOptions, build
-from elearn_builder.cli import main
-from elearn_builder.render import THEME
+from elearn_builder.cli.commands import main
+from elearn_builder.render.stage import THEME
 
 MINIMAL = Path(__file__).parent / "courses" / "minimal"
 

@@ -7,11 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from elearn_builder.catalogue import example_statements
-from elearn_builder.jsonpath import JSONPathError, evaluate, parse
-from elearn_builder.profile import Vocabulary, load_profile
-from elearn_builder.templatecheck import (Problem, check_sequence, check_statement, matches, normalise,
-                                          rule_failures)
+from elearn_builder.xapi.catalogue import example_statements
+from elearn_builder.xapi.jsonpath import JSONPathError, evaluate, parse
+from elearn_builder.xapi.profile import Vocabulary, load_profile
+from elearn_builder.xapi.template_rules import Problem, check_sequence, check_statement, matches, normalise, rule_failures
 
 VOCAB = Vocabulary(load_profile())
 IRI = VOCAB.profile_id.rsplit("/", 1)[0]

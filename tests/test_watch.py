@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from elearn_builder.build import BuildOptions, build
-from elearn_builder.watch import changed_paths, describe, source_stamp
+from elearn_builder.preview.watch import changed_paths, describe, source_stamp
 
 MINIMAL = Path(__file__).parent / "courses" / "minimal"
 TIMEOUT = 180.0

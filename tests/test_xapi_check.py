@@ -7,10 +7,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from elearn_builder.cli import main
-from elearn_builder.generate import generate_statements, json_lines
-from elearn_builder.profile import Vocabulary, load_profile
-from elearn_builder.xapicheck import check_statements, xapi_problems
+from elearn_builder.cli.commands import main
+from elearn_builder.xapi.generate import generate_statements, json_lines
+from elearn_builder.xapi.profile import Vocabulary, load_profile
+from elearn_builder.xapi.statement_check import check_statements, xapi_problems
 
 EXT = "https://xapi.reflective-supervision.org.uk/extensions/"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from elearn_builder.build import BuildOptions, build
-from elearn_builder.cli import main
-from elearn_builder.profile import Vocabulary, load_profile
+from elearn_builder.cli.commands import main
+from elearn_builder.xapi.profile import Vocabulary, load_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = Path(__file__).parent / "courses" / "minimal"

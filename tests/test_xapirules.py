@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from elearn_builder.packagerules import Descriptor, Findings
-from elearn_builder.xapirules import check_cmi5, check_tincan
+from elearn_builder.check.findings import Descriptor, Findings
+from elearn_builder.check.xapi_rules import check_cmi5, check_tincan
 
 LS = ('<title><langstring lang="en">{t}</langstring></title>'
       '<description><langstring lang="en">d</langstring></description>')

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from elearn_builder import packagecheck
-from elearn_builder.packagecheck import check_package
-from elearn_builder.zipsafety import Limits
+from elearn_builder.check import validate as packagecheck
+from elearn_builder.check.validate import check_package
+from elearn_builder.check.zipsafety import Limits
 
 MANIFEST = (b'<?xml version="1.0"?><manifest xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" '
             b'identifier="m"><organizations/><resources/></manifest>')

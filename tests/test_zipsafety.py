@@ -7,8 +7,8 @@ import zipfile
 import pytest
 from hypothesis import given, strategies as st
 
-from elearn_builder.packagerules import Findings, package_path
-from elearn_builder.zipsafety import Limits, check_names, check_safety
+from elearn_builder.check.findings import Findings, package_path
+from elearn_builder.check.zipsafety import Limits, check_names, check_safety
 
 
 def zip_of(entries, method=zipfile.ZIP_DEFLATED) -> zipfile.ZipFile:

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .diagnostics import Diagnostic, Diagnostics, ElearnError, SourceErrors, did_you_mean
+from elearn_builder.diagnostics import Diagnostic, Diagnostics, ElearnError, SourceErrors, did_you_mean
 
 if TYPE_CHECKING:  # imported where used: a build whose inputs are unchanged needs neither the model nor the
-    from .model import Programme  # renderers (see tests/test_cli_imports.py)
+    from elearn_builder.model import Programme  # renderers (see tests/test_cli_imports.py)
 
 SCHEMAS_ENV = "ELEARN_SCHEMAS"
 EMBED_WARNING = ("WARNING: --embed-lrs-auth writes an LRS credential into every package. Anyone who can "
@@ -96,7 +96,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     other build reuses the deflated entries whose content did not change. The output is the same
     bytes either way.
     """
-    from .cache import BuildCache, default_root, inputs_key
+    from elearn_builder.cache.builds import BuildCache, default_root, inputs_key
 
     started = time.perf_counter()
     store = key = None
@@ -127,7 +127,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
 
 def from_cache(store, key: str, options: BuildOptions, started: float) -> BuildResult | None:
     """The finished build recorded for these inputs, written out where the output differs; None on any doubt."""
-    from .package import digest, write_packages
+    from elearn_builder.packaging.write import digest, write_packages
 
     record = store.record(key)
     if record is None:
@@ -156,7 +156,7 @@ def stored_diagnostics(items: list) -> tuple[Diagnostic, ...]:
     """The diagnostics a cache record holds (the model is imported only when there are some)."""
     if not items:
         return ()
-    from .model import Location
+    from elearn_builder.model import Location
 
     return tuple(Diagnostic(Location(str(d["path"]), int(d["line"]), int(d["col"])), str(d["severity"]),
                             str(d["code"]), str(d["message"])) for d in items)
@@ -178,9 +178,9 @@ def unchanged_removed(output: Path, zips: dict[str, bytes]) -> dict[str, bytes]:
 def build_fresh(options: BuildOptions, store, started: float,
                 progress: Progress | None) -> tuple[BuildResult, list[str]]:
     """Load, check, render, zip and write (reusing deflated entries from ``store`` when there is one)."""
-    from .load import load_course
-    from .markcache import MEMO
-    from .package import Deflater, digest, write_packages, zip_bytes
+    from elearn_builder.sources.course import load_course
+    from elearn_builder.cache.markup import MEMO
+    from elearn_builder.packaging.write import Deflater, digest, write_packages, zip_bytes
 
     timings = {"inputs": time.perf_counter() - started}
     diags = Diagnostics()
@@ -206,7 +206,7 @@ def build_fresh(options: BuildOptions, store, started: float,
     names = [package_name(programme, stage.id, standard.name) for standard in formats for stage in stages]
     total = len(names)
     tick = (lambda done, what: progress(done, 2 * total, what)) if progress else (lambda done, what: None)
-    from .renderall import render_all
+    from elearn_builder.render.packages import render_all
 
     packages, seconds = render_all(programme, stages, formats, options, schema_dir, vocabulary, tick, store)
     for name, files in packages.items():
@@ -242,9 +242,9 @@ def build_fresh(options: BuildOptions, store, started: float,
 
 def select(programme: Programme | None, options: BuildOptions, diags: Diagnostics) -> tuple[list, list]:
     """The stages and standards to build, checking ``--stage``/``--format`` against the programme."""
-    from .load import PROGRAMME_FILE
-    from .model import Location
-    from .standards import registry
+    from elearn_builder.sources.course import PROGRAMME_FILE
+    from elearn_builder.model import Location
+    from elearn_builder.standards import registry
 
     where = Location(PROGRAMME_FILE, 1, 1)
     standards = registry()
@@ -270,7 +270,7 @@ def select(programme: Programme | None, options: BuildOptions, diags: Diagnostic
 
 def check_state_budget(programme: Programme, stages, formats: list, diags: Diagnostics) -> None:
     """Fail a stage whose largest possible saved state would not fit the format's suspend data."""
-    from .state import STATE_LIMITS, largest_written_answer, worst_case
+    from elearn_builder.standards.state import STATE_LIMITS, largest_written_answer, worst_case
 
     for stage in stages:
         assessment = programme.assessment_for(stage.id)
@@ -290,9 +290,9 @@ def check_state_budget(programme: Programme, stages, formats: list, diags: Diagn
 def profile_vocabulary(programme: Programme, options: BuildOptions, formats: list, diags: Diagnostics,
                        notes: list[str]):
     """The xAPI vocabulary for the runtime; the xAPI-only formats cannot be built without it."""
-    from .load import PROGRAMME_FILE
-    from .model import Location
-    from .xapidata import find_profile, load_vocabulary
+    from elearn_builder.sources.course import PROGRAMME_FILE
+    from elearn_builder.model import Location
+    from elearn_builder.render.runtime_xapi import find_profile, load_vocabulary
 
     path = find_profile(options.profile, programme)
     if path is not None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Iterable
 import click
 
 if TYPE_CHECKING:  # annotations only: importing the model here would load it on every command
-    from .model import Location
+    from elearn_builder.model import Location
 
 ERROR = "error"
 WARNING = "warning"

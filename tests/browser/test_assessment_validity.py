@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sco
 
-from elearn_builder.lmsids import lms_id
+from elearn_builder.standards.lmsids import lms_id
 
 FMT = "scorm2004"
 PACKAGE = f"runtime-variants-valid-{FMT}"

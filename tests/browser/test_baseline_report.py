@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 from reportdata import REPO, SMALL, programme_statements
 
-from elearn_builder.cli import main
-from elearn_builder.generate import json_lines
+from elearn_builder.cli.commands import main
+from elearn_builder.xapi.generate import json_lines
 
 IDS = re.compile(r"https?://|\bscore_\d|share_with_gap|learners_reassessed|\(all\)|experienced-social-worker|"
                  r"social-worker|reflective-practice|supervision-skills|principles-policies-procedures|\bpcf\b| · ")

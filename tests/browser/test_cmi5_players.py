@@ -25,7 +25,7 @@ from xapi_session import (
     verbs_and_objects,
 )
 
-from elearn_builder.profile import load_profile
+from elearn_builder.xapi.profile import load_profile
 
 PROFILE = load_profile()
 STAGE = "social-worker"

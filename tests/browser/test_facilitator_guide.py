@@ -6,7 +6,7 @@ import re
 import pytest
 from conftest import REPO
 
-from elearn_builder.guide import GuideOptions, build_guides
+from elearn_builder.render.guide import GuideOptions, build_guides
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 A4_POINTS = (595.28, 841.89)

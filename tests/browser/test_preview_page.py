@@ -13,8 +13,8 @@ import pytest
 from previewing import running_preview
 from sco import Answer, answer_and_submit, course_data, go, right_response
 
-from elearn_builder.newcourse import new_course
-from elearn_builder.preview import PreviewOptions
+from elearn_builder.cli.new import new_course
+from elearn_builder.preview.session import PreviewOptions
 
 REPO = Path(__file__).resolve().parents[2]
 RELOAD_BUDGET = 2.0

@@ -240,7 +240,7 @@ def compare(got: dict, want: dict) -> list[str]:
 
 
 def elearn(*args, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "elearn_builder.cli", *map(str, args)], cwd=REPO, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "elearn_builder.cli.commands", *map(str, args)], cwd=REPO, capture_output=True,
                           text=True, timeout=120, env={**os.environ, **(env or {})}, check=False)
 
 

@@ -25,7 +25,7 @@ from xapi_session import (
     whole_session,
 )
 
-from elearn_builder.profile import load_profile
+from elearn_builder.xapi.profile import load_profile
 
 PROFILE = load_profile()
 NO_PAGEHIDE = ("addEventListener('pagehide', (event) => { if (window.__killed) event.stopImmediatePropagation(); },"

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from xapi_session import ADL, REPO, Learner, Session, cmi5_problems, new_tab, problems, stored, verbs_and_objects
 
-from elearn_builder.profile import load_profile
+from elearn_builder.xapi.profile import load_profile
 
 PROFILE = load_profile()
 STAGE = "social-worker"

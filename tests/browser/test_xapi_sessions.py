@@ -17,7 +17,7 @@ from xapi_session import (
     whole_session,
 )
 
-from elearn_builder.profile import load_profile
+from elearn_builder.xapi.profile import load_profile
 
 STAGES = [s["id"] for s in yaml.safe_load((REPO / "content" / "programme.yaml").read_text())["stages"]]
 PROFILE = load_profile()

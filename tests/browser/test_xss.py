@@ -20,8 +20,8 @@ import pytest
 import sco
 from xss.corpus import PAYLOADS, hostile_statements, write_course
 
-from elearn_builder.generate import generate_statements
-from elearn_builder.render import RUNTIME_SCRIPTS
+from elearn_builder.xapi.generate import generate_statements
+from elearn_builder.render.stage import RUNTIME_SCRIPTS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -202,7 +202,7 @@ def test_baseline_report_with_hostile_statements_executes_nothing(watch, tmp_pat
     source = tmp_path / "statements.jsonl"
     source.write_text("".join(json.dumps(s) + "\n" for s in statements), encoding="utf-8")
     report = tmp_path / "baseline.html"
-    proc = subprocess.run([sys.executable, "-m", "elearn_builder.cli", "report", "baseline", str(source), "--html",
+    proc = subprocess.run([sys.executable, "-m", "elearn_builder.cli.commands", "report", "baseline", str(source), "--html",
                            str(report), "--organisation-from", organisation_from],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

@@ -270,7 +270,7 @@ def problems(statements: list[dict], profile) -> list[str]:
     """Every problem any of the three statement checks finds, plus the profile's pattern per registration."""
     from lrs.validate import report, validate_with_learninglocker, validate_with_ralph
 
-    from elearn_builder.templatecheck import check_sequence, check_statement
+    from elearn_builder.xapi.template_rules import check_sequence, check_statement
 
     found = []
     for name, check in (("learninglocker", validate_with_learninglocker), ("ralph", validate_with_ralph)):

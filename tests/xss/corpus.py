@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.sources import parse_yaml
+from elearn_builder.sources.reader import parse_yaml
 
 HERE = Path(__file__).resolve().parent
 ALL_TYPES = HERE.parent / "courses" / "all-types"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from ..model import Programme, Stage
+from elearn_builder.model import Programme, Stage
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,6 @@ class Standard:
 
 def registry() -> dict[str, Standard]:
     """Every standard this version builds, by name, in build order."""
-    from . import cmi5, scorm12, scorm2004, xapi
+    from elearn_builder.standards import cmi5, scorm12, scorm2004, xapi
 
     return {s.name: s for s in (scorm12.STANDARD, scorm2004.STANDARD, cmi5.STANDARD, xapi.STANDARD)}

@@ -6,10 +6,10 @@ from typing import Sequence
 
 from lxml import etree
 
-from .. import iris
-from ..model import Programme, Stage
-from . import Standard
-from .common import LAUNCH, check_files, course_title, serialise, sub
+from elearn_builder.xapi import iris
+from elearn_builder.model import Programme, Stage
+from elearn_builder.standards import Standard
+from elearn_builder.standards.common import LAUNCH, check_files, course_title, serialise, sub
 
 NS = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
 MOVE_ON = "CompletedAndPassed"

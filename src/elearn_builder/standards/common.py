@@ -6,7 +6,7 @@ from typing import Sequence
 
 from lxml import etree
 
-from ..model import Programme, Stage
+from elearn_builder.model import Programme, Stage
 
 LAUNCH = "index.html"
 """The launch page of every package, relative to the package root."""

@@ -5,9 +5,9 @@ from typing import Sequence
 
 from lxml import etree
 
-from ..model import Programme, Stage
-from . import Standard
-from .common import XSI, add_sco_resource, check_files, course_title, manifest_id, schema_location, serialise, sub, xml_id
+from elearn_builder.model import Programme, Stage
+from elearn_builder.standards import Standard
+from elearn_builder.standards.common import XSI, add_sco_resource, check_files, course_title, manifest_id, schema_location, serialise, sub, xml_id
 
 CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"

@@ -6,9 +6,9 @@ from typing import Sequence
 
 from lxml import etree
 
-from ..model import Programme, Stage
-from . import Standard
-from .common import XSI, add_sco_resource, check_files, course_title, manifest_id, schema_location, serialise, sub, xml_id
+from elearn_builder.model import Programme, Stage
+from elearn_builder.standards import Standard
+from elearn_builder.standards.common import XSI, add_sco_resource, check_files, course_title, manifest_id, schema_location, serialise, sub, xml_id
 
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_v1p3"

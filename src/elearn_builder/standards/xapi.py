@@ -5,10 +5,10 @@ from typing import Sequence
 
 from lxml import etree
 
-from .. import iris
-from ..model import Programme, Question, Stage
-from . import Standard
-from .common import LAUNCH, check_files, course_title, serialise, sub
+from elearn_builder.xapi import iris
+from elearn_builder.model import Programme, Question, Stage
+from elearn_builder.standards import Standard
+from elearn_builder.standards.common import LAUNCH, check_files, course_title, serialise, sub
 
 NS = "http://projecttincan.com/tincan.xsd"
 TYPES = {

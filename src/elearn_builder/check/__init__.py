@@ -1,0 +1,1 @@
+"""``elearn validate``: an independent reading of any SCORM, cmi5 or xAPI zip, ours or not."""

@@ -1,0 +1,1 @@
+"""Package files to reproducible zip bytes, and the zips written to the output folder."""

@@ -1,0 +1,1 @@
+"""``elearn preview`` and ``elearn build --watch``: rebuild on change, serve to a browser."""

@@ -1,0 +1,1 @@
+"""The self-assessment baseline aggregated from statements, and its report for an organisation."""
