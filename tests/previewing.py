@@ -1,4 +1,4 @@
-"""A preview built, watched and served on 127.0.0.1 inside the test process (tests/test_preview.py and
+"""A preview built, watched and served on 127.0.0.1 inside the test process (tests/preview/test_session.py and
 tests/browser/test_preview_page.py)."""
 from __future__ import annotations
 

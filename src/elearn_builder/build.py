@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable
 from elearn_builder.diagnostics import Diagnostic, Diagnostics, ElearnError, SourceErrors, did_you_mean
 
 if TYPE_CHECKING:  # imported where used: a build whose inputs are unchanged needs neither the model nor the
-    from elearn_builder.model import Programme  # renderers (see tests/test_cli_imports.py)
+    from elearn_builder.model import Programme  # renderers (see tests/cli/test_imports.py)
 
 SCHEMAS_ENV = "ELEARN_SCHEMAS"
 EMBED_WARNING = ("WARNING: --embed-lrs-auth writes an LRS credential into every package. Anyone who can "

@@ -50,7 +50,7 @@ GATES: dict[str, dict[str, tuple[str, ...]]] = {
 Each needs them to match (``table`` a ``|``, ``link`` a ``[``, ``linebreak`` two spaces, which a tab
 becomes): leaving it out for a text without them gives the same HTML, sooner (every pattern is
 tried on every run of text, every block processor on every block). What is not named here always
-runs. tests/test_markup_gates.py renders every course text, the XSS corpus and random Markdown
+runs. tests/sources/test_markdown_gates.py renders every course text, the XSS corpus and random Markdown
 both ways and compares.
 """
 
