@@ -11,6 +11,39 @@ from locations import REPO_ROOT, find_schemas
 
 pytest_plugins = ["lrs.fixtures"]  # a real LRS (Ralph) and a test-side cmi5 LMS: see tests/lrs/
 
+HOME_VARIABLES = ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
+"""Where a program (ours, Chromium, node, an LMS) keeps per-user state: each points into a temporary home."""
+REAL_HOME = Path(os.path.expanduser("~"))
+"""The home the suite was started from: nothing in the suite may write there."""
+
+
+def point_home(patch: pytest.MonkeyPatch, home: Path) -> None:
+    """Make ``home`` the home and its ``.cache``, ``.config``, ``.local/share`` and ``.local/state`` the XDG folders."""
+    for name, sub in zip(HOME_VARIABLES, ("", ".cache", ".config", ".local/share", ".local/state")):
+        patch.setenv(name, str(home / sub) if sub else str(home))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_home(tmp_path_factory):
+    """A temporary home for what starts once per session (Chromium, Ralph, the real LMSs), so nothing the suite
+    starts writes into the real one. pip's download cache stays where it was: it holds no state of ours, and
+    the README test's fresh venv would otherwise download every package again."""
+    pip_cache = os.environ.get("PIP_CACHE_DIR") or str(REAL_HOME / ".cache" / "pip")
+    with pytest.MonkeyPatch.context() as patch:
+        home = tmp_path_factory.mktemp("session-home")
+        point_home(patch, home)
+        patch.setenv("PIP_CACHE_DIR", pip_cache)
+        yield home
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(session_home, tmp_path_factory, monkeypatch) -> Path:
+    """A fresh home and XDG folders for every test: no test sees what another kept (the tool's template cache in
+    ``$XDG_CACHE_HOME/elearn-builder``, anything under ``~``), and none writes into the real home."""
+    home = tmp_path_factory.mktemp("home")
+    point_home(monkeypatch, home)
+    return home
+
 
 @pytest.fixture(scope="session")
 def schemas_dir() -> Path:
