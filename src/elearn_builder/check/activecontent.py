@@ -11,6 +11,8 @@ import re
 
 from lxml import etree
 
+from elearn_builder.standards import descriptors
+
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".xml")
 """Media a browser opens as a document that may run script."""
 _SCRIPTING = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
@@ -91,7 +93,7 @@ def check_members(zf, names: list[str], roots: list, findings) -> None:
     for name in names:
         lower = name.lower()
         if not (lower.endswith(".svg") or is_page(lower)) or name in launched or "/" not in name and \
-                lower in ("imsmanifest.xml", "cmi5.xml", "tincan.xml"):
+                lower in descriptors():
             continue
         info = zf.getinfo(name)
         if info.file_size > MAX_CHECKED:

@@ -28,6 +28,14 @@ def edition(root) -> str:
     return EDITIONS_2004.get(text(root.find(f"{{{CP}}}metadata/{{{CP}}}schemaversion")), "4th")
 
 
+def older_edition(root) -> str:
+    """``SCORM 2004 3rd Edition`` (or ``2nd``) for a manifest of a SCORM 2004 edition before the 4th, which
+    validate checks against the 4th Edition's rules and schemas; ``""`` for any other descriptor."""
+    if root.tag != f"{{{CP}}}manifest" or edition(root) == "4th":
+        return ""
+    return f"SCORM 2004 {edition(root)} Edition"
+
+
 class _Manifest:
     """One manifest and the namespaces of its version."""
 
