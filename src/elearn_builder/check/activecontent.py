@@ -15,12 +15,12 @@ from elearn_builder.standards import descriptors
 
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".xml")
 """Media a browser opens as a document that may run script."""
-_SCRIPTING = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
+_SCRIPTING = frozenset({"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"})
 """SVG elements that run script or embed a document that can."""
-_ANIMATIONS = {"set", "animate"}
+_ANIMATIONS = frozenset({"set", "animate"})
 _SCRIPT_URL = re.compile(r"^(javascript|vbscript):", re.IGNORECASE)
 _DATA_URL = re.compile(r"^data:", re.IGNORECASE)
-_IMAGE_ELEMENTS = {"image", "feimage"}
+_IMAGE_ELEMENTS = frozenset({"image", "feimage"})
 """Elements whose ``data:`` href is an image, shown without running anything."""
 _PAGE_SCRIPT = re.compile(rb"<script\b|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
 
