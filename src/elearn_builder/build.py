@@ -16,8 +16,6 @@ SCHEMAS_ENV = "ELEARN_SCHEMAS"
 EMBED_WARNING = ("WARNING: --embed-lrs-auth writes an LRS credential into every package. Anyone who can "
                  "open the zip, or the course in a browser, can read it and write statements as anyone. Prefer "
                  "credentials from the launch (cmi5, xAPI launch) or --lrs-token-url.")
-XAPI_ONLY = ("cmi5", "xapi")
-"""Formats whose only tracking is xAPI."""
 
 
 Progress = Callable[[int, int, str], None]
@@ -270,13 +268,13 @@ def select(programme: Programme | None, options: BuildOptions, diags: Diagnostic
 
 def check_state_budget(programme: Programme, stages, formats: list, diags: Diagnostics) -> None:
     """Fail a stage whose largest possible saved state would not fit the format's suspend data."""
-    from elearn_builder.standards.state import STATE_LIMITS, largest_written_answer, worst_case
+    from elearn_builder.standards.state import largest_written_answer, worst_case
 
     for stage in stages:
         assessment = programme.assessment_for(stage.id)
         worst = worst_case(programme, assessment)
         for standard in formats:
-            limit = STATE_LIMITS[standard.name]
+            limit = standard.state_limit
             if worst > limit:
                 biggest = largest_written_answer(assessment)
                 hint = (f"; the longest typed answer is {biggest.id} (max_length {biggest.max_length} at "
@@ -297,7 +295,7 @@ def profile_vocabulary(programme: Programme, options: BuildOptions, formats: lis
     path = find_profile(options.profile, programme)
     if path is not None:
         return load_vocabulary(path, diags)
-    needing = [s.name for s in formats if s.name in XAPI_ONLY]
+    needing = [s.name for s in formats if s.xapi_only]
     where = Location(PROGRAMME_FILE, 1, 1)
     if needing:
         diags.error(where, "xapi.no-profile", f"format(s) {', '.join(needing)} need the programme's xAPI profile; "
@@ -307,7 +305,6 @@ def profile_vocabulary(programme: Programme, options: BuildOptions, formats: lis
     return None
 
 
-DESCRIPTORS = ("imsmanifest.xml", "cmi5.xml", "tincan.xml")
 LOCAL_REFS = ("//*[local-name()='resource']/@href | //*[local-name()='file']/@href"
               " | //*[local-name()='url']/text() | //*[local-name()='launch']/text()")
 
@@ -316,7 +313,9 @@ def verify(name: str, files: dict[str, bytes]) -> None:
     """Self-check before writing: one descriptor parses and every file it names is in the package."""
     from lxml import etree
 
-    present = [d for d in DESCRIPTORS if d in files]
+    from elearn_builder.standards import descriptors
+
+    present = [d for d in descriptors() if d in files]
     if len(present) != 1:
         raise ElearnError(f"{name}: internal error: expected one package descriptor, found {present or 'none'}")
     root = etree.fromstring(files[present[0]])

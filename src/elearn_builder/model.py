@@ -3,11 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-FORMATS = ("scorm12", "scorm2004", "cmi5", "xapi")
-DEFAULT_FORMATS = ("scorm12", "scorm2004")
-"""What a programme that names no ``formats`` builds: the formats that need no xAPI profile."""
-"""Package formats this version builds, in build order."""
-
 QUESTION_TYPES = ("choice", "multiple-response", "true-false", "matching", "sequencing", "fill-in", "long-fill-in")
 """Assessment question types (SCORM interaction type in ``Question.interaction_type``)."""
 GAP_THRESHOLD = 0.5
@@ -270,7 +265,9 @@ class Programme:
     """(stage id, assessment) pairs, in stage order."""
     media: tuple[Media, ...] = ()
     self_assessment: SelfAssessment | None = None
-    formats: tuple[str, ...] = DEFAULT_FORMATS
+    formats: tuple[str, ...] = ()
+    """The formats to build (names in ``standards.registry()``); ``load_course`` gives the default when
+    ``programme.yaml`` names none."""
     theme: tuple[tuple[str, str], ...] = field(default=())
     """Theme settings from ``programme.yaml`` (colours, logo), as sorted pairs."""
     organisation: tuple[tuple[str, str], ...] = ()

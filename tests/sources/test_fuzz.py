@@ -30,8 +30,9 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from lxml import etree
 
-from elearn_builder.build import DESCRIPTORS, BuildOptions, build, verify
+from elearn_builder.build import BuildOptions, build, verify
 from elearn_builder.diagnostics import SourceErrors
+from elearn_builder import standards
 
 REPO = Path(__file__).resolve().parents[2]
 COURSES = Path(__file__).parents[1] / "courses"
@@ -96,7 +97,7 @@ def check_package(path: Path, fmt: str) -> None:
     for name in names:
         assert not name.startswith("/") and "\\" not in name and ".." not in name.split("/"), name
         assert "./" not in f"/{name}" and "//" not in name, name
-    descriptors = [d for d in DESCRIPTORS if d in files]
+    descriptors = [d for d in standards.descriptors() if d in files]
     assert len(descriptors) == 1
     etree.fromstring(files[descriptors[0]])
     verify(path.name, files)

@@ -34,7 +34,8 @@ def root():
 
 def test_standard_is_registered():
     assert registry()["scorm12"] is STANDARD
-    assert (STANDARD.label, STANDARD.adapter, STANDARD.schema_subdir) == ("SCORM 1.2", "adapter-scorm12.js", "scorm12")
+    assert (STANDARD.label, STANDARD.adapter, STANDARD.schemas.folder) == ("SCORM 1.2", "adapter-scorm12.js", "scorm12")
+    assert (STANDARD.descriptor, STANDARD.state_limit, STANDARD.xapi_only) == ("imsmanifest.xml", 4096, False)
 
 
 def test_xml_declaration_and_pretty_utf8():

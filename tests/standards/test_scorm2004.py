@@ -39,8 +39,9 @@ def root():
 
 def test_standard_is_registered():
     assert registry()["scorm2004"] is STANDARD
-    assert (STANDARD.label, STANDARD.adapter, STANDARD.schema_subdir) == (
+    assert (STANDARD.label, STANDARD.adapter, STANDARD.schemas.folder) == (
         "SCORM 2004 4th Edition", "adapter-scorm2004.js", "scorm2004_4th")
+    assert (STANDARD.descriptor, STANDARD.state_limit, STANDARD.xapi_only) == ("imsmanifest.xml", 64000, False)
 
 
 def test_namespaces_and_schema_location(root):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from elearn_builder.check.findings import XML_BASE, Descriptor, Findings, check_file_reference, check_unique, collapse, number, text
@@ -13,7 +14,7 @@ ADLCP = "http://www.adlnet.org/xsd/adlcp_v1p3"
 IMSSS = "http://www.imsglobal.org/xsd/imsss"
 XSI_LOCATION = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
 
-EDITIONS_2004 = {"2004 4th Edition": "4th", "2004 3rd Edition": "3rd", "CAM 1.3": "2nd"}
+EDITIONS_2004 = MappingProxyType({"2004 4th Edition": "4th", "2004 3rd Edition": "3rd", "CAM 1.3": "2nd"})
 NCNAME = re.compile(r"^[^\W\d][\w.\-]*$")
 """xsd:ID values are NCNames: a letter or underscore first, then letters, digits, '.', '-', '_'."""
 TIME_LIMIT_ACTIONS = ("exit,message", "exit,no message", "continue,message", "continue,no message")
@@ -26,6 +27,14 @@ def edition(root) -> str:
     if root.tag == f"{{{CP12}}}manifest":
         return "1.2"
     return EDITIONS_2004.get(text(root.find(f"{{{CP}}}metadata/{{{CP}}}schemaversion")), "4th")
+
+
+def older_edition(root) -> str:
+    """``SCORM 2004 3rd Edition`` (or ``2nd``) for a manifest of a SCORM 2004 edition before the 4th, which
+    validate checks against the 4th Edition's rules and schemas; ``""`` for any other descriptor."""
+    if root.tag != f"{{{CP}}}manifest" or edition(root) == "4th":
+        return ""
+    return f"SCORM 2004 {edition(root)} Edition"
 
 
 class _Manifest:

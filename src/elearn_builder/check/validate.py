@@ -5,23 +5,25 @@ import posixpath
 import zipfile
 import zlib
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
+from types import MappingProxyType
+from typing import Callable
 
 from lxml import etree
 
 from elearn_builder.check.activecontent import check_members
 from elearn_builder.check.lms_ids import check_lms_ids
 from elearn_builder.check.findings import Descriptor, Finding, Findings
-from elearn_builder.check.scorm_rules import CP, CP12, check_scorm, edition
-from elearn_builder.check.xapi_rules import CMI5, TINCAN, check_cmi5, check_tincan
+from elearn_builder.check.scorm_rules import older_edition
 from elearn_builder.check.ziplayout import check_count, check_layout
 from elearn_builder.check.zipsafety import Limits, check_integrity, check_names, check_safety
+from elearn_builder.standards import Standard, descriptors, registry
 
-DESCRIPTORS = ("imsmanifest.xml", "cmi5.xml", "tincan.xml")
-ROOTS = {f"{{{CP12}}}manifest": "scorm12", f"{{{CP}}}manifest": "scorm2004",
-         f"{{{CMI5}}}courseStructure": "cmi5", f"{{{TINCAN}}}tincan": "xapi"}
-EXPECTED_ROOT = {"imsmanifest.xml": ("scorm12", "scorm2004"), "cmi5.xml": ("cmi5",), "tincan.xml": ("xapi",)}
-SCHEMA_SET = {"scorm12": "scorm12", "scorm2004": "scorm2004", "cmi5": "cmi5", "xapi": "tincan"}
+DESCRIPTORS = descriptors()
+"""The descriptor names a package may have at its root, from the standards' records."""
+ROOTS = MappingProxyType({s.root: s for s in registry().values()})
+"""The standard a descriptor is, by its root element: how a zip, ours or not, is told apart."""
 MAX_DESCRIPTOR = 20 << 20
 """A descriptor larger than this (20 MiB) is not parsed."""
 
@@ -111,8 +113,8 @@ def _descriptors(names: set[str], findings: Findings) -> list[str]:
                        f'{posixpath.basename(nested[0])} is in "{folder}", not at the root of the zip: zip the '
                        "contents of that folder, not the folder itself")
     else:
-        findings.error("", "package.no-descriptor", "no imsmanifest.xml, cmi5.xml or tincan.xml at the root of "
-                                                    "the zip: this is not a SCORM, cmi5 or xAPI package")
+        findings.error("", "package.no-descriptor", f"no {', '.join(DESCRIPTORS[:-1])} or {DESCRIPTORS[-1]} at the "
+                                                    "root of the zip: this is not a SCORM, cmi5 or xAPI package")
     return []
 
 
@@ -133,37 +135,39 @@ def _check_descriptor(zf: zipfile.ZipFile, member: str, names: frozenset[str], s
         return {}
     except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
         return {}  # already reported by check_integrity
-    kind = ROOTS.get(root.tag)
-    if kind not in EXPECTED_ROOT[member]:
+    standard = ROOTS.get(root.tag)
+    if standard is None or standard.descriptor != member:
         findings.error(member, "package.unknown-format",
                        f"the root element {root.tag} is not what {member} holds in any of SCORM 1.2, SCORM 2004, "
                        "cmi5 or tincan.xml", root.sourceline)
         return {}
     roots.append(root)
     desc = Descriptor(member, root, names)
-    learnt = {"format": kind, "label": _label(kind, root)} if not facts.get("format") else {}
-    learnt["xsd"] = _xsd(kind, root, desc, schemas, findings, notes)
-    {"scorm12": check_scorm, "scorm2004": check_scorm, "cmi5": check_cmi5, "xapi": check_tincan}[kind](desc, findings)
-    if kind in ("scorm12", "scorm2004"):  # cmi5 and xAPI ids go to an LRS, which takes any IRI
-        check_lms_ids(zf, root, kind, names, findings)
+    older = older_edition(root)
+    learnt = {"format": standard.name, "label": older or standard.label} if not facts.get("format") else {}
+    learnt["xsd"] = _xsd(standard, bool(older), root, desc, schemas, findings, notes)
+    rules(standard)(desc, findings)
+    if not standard.xapi_only:  # cmi5 and xAPI ids go to an LRS, which takes any IRI
+        check_lms_ids(zf, root, standard.name, names, findings)
     return learnt
 
 
-def _label(kind: str, root) -> str:
-    if kind == "scorm2004":
-        return f"SCORM 2004 {edition(root)} Edition"
-    return {"scorm12": "SCORM 1.2", "cmi5": "cmi5", "xapi": "xAPI (tincan.xml)"}[kind]
+def rules(standard: Standard) -> Callable[[Descriptor, Findings], None]:
+    """The rule function the standard's record names (``module.function`` in this package)."""
+    module, _, function = standard.rules.rpartition(".")
+    return getattr(import_module(f"{__package__}.{module}"), function)
 
 
-def _xsd(kind: str, root, desc: Descriptor, schemas: Path | None, findings: Findings, notes: list[str]) -> str:
-    """Validate against the official schema set; returns how it went (``checked``, ``not checked``, ...)."""
+def _xsd(standard: Standard, older: bool, root, desc: Descriptor, schemas: Path | None, findings: Findings,
+         notes: list[str]) -> str:
+    """Validate against the standard's official schema set; returns how it went (``checked``, ``not checked``, ...);
+    ``older``: a SCORM 2004 manifest of an edition before the 4th, checked against the 4th's schemas."""
     from elearn_builder.check.xsd import SchemaUnavailable, schema_errors
 
     if schemas is None:
         return "not checked"
-    older = kind == "scorm2004" and edition(root) != "4th"
     try:
-        errors, more = schema_errors(Path(schemas), SCHEMA_SET[kind], root.getroottree())
+        errors, more = schema_errors(Path(schemas), standard.schemas, root.getroottree())
     except SchemaUnavailable as exc:
         notes.append(f"{desc.member}: XSD check skipped: {exc}")
         return "skipped"

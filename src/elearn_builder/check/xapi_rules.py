@@ -1,6 +1,7 @@
 """The cmi5.xml (cmi5 §13-14) and tincan.xml (Rustici launch; xAPI Data §2.4.4) rules the XSDs do not express."""
 from __future__ import annotations
 
+from types import MappingProxyType
 from urllib.parse import parse_qsl, urlsplit
 
 from elearn_builder.check.findings import IRI, Descriptor, Findings, check_file_reference, check_unique, collapse, number, text
@@ -13,8 +14,8 @@ LAUNCH_PARAMETERS = ("endpoint", "fetch", "actor", "registration", "activityId")
 """Query names the LMS appends at launch (cmi5 §8.1): an AU url must not use them itself."""
 INTERACTION_TYPES = ("true-false", "choice", "fill-in", "long-fill-in", "matching", "performance", "sequencing",
                      "likert", "numeric", "other")
-COMPONENT_LISTS = {"choice": ("choices",), "sequencing": ("choices",), "likert": ("scale",),
-                   "matching": ("source", "target"), "performance": ("steps",)}
+COMPONENT_LISTS = MappingProxyType({"choice": ("choices",), "sequencing": ("choices",), "likert": ("scale",),
+                                    "matching": ("source", "target"), "performance": ("steps",)})
 """Which component lists a correct response pattern of each interaction type refers to (xAPI Data §2.4.4.1)."""
 
 

@@ -8,10 +8,11 @@ import zipfile
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from elearn_builder.check.findings import Findings
 
-SUPPORTED_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
+SUPPORTED_METHODS = MappingProxyType({zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"})
 """What the unzip code of LMSs (PHP, Java, .NET) reliably reads (APPNOTE 4.4.5)."""
 
 _RESERVED = re.compile(r'[<>:"|?*\x00-\x1f]')

@@ -8,8 +8,13 @@ from pathlib import Path
 import click
 
 from elearn_builder import __version__
+from elearn_builder.standards import preview_formats, registry
 
-FORMAT_NAMES = ("scorm12", "scorm2004", "cmi5", "xapi")
+FORMAT_NAMES = tuple(registry())
+"""The formats ``build --format`` takes: the standards' registry."""
+PREVIEW_NAMES = preview_formats()
+"""The formats ``preview --format`` takes, in the order the preview lists them."""
+SCHEMA_FOLDERS = ", ".join(f"{s.schemas.folder}/" for s in registry().values())
 
 
 class LazyGroup(click.Group):
@@ -232,8 +237,8 @@ def new(path: Path) -> None:
               help="The programme's xAPI profile, or a folder holding <programme id>.jsonld.")
 @click.option("--stage", "stages", multiple=True, metavar="ID", help="Stage id to preview; repeat for several. "
               "Default: every stage.")
-@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(("scorm2004", "scorm12")),
-              help="Format to preview; repeat for both. Default: scorm2004 and scorm12.")
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(PREVIEW_NAMES),
+              help=f"Format to preview; repeat for both. Default: {' and '.join(PREVIEW_NAMES)}.")
 @click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1; 0 picks a free one. If the default is taken, a free one is used.")
 def preview(source, templates, profile, stages, formats, port) -> None:
@@ -279,7 +284,7 @@ def guide(source, output, templates, stages, strict) -> None:
 @click.argument("packages", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="PACKAGE.zip...")
 @click.option("--schemas", type=click.Path(exists=True, file_okay=False, path_type=Path), envvar="ELEARN_SCHEMAS",
-              default=None, help="Folder of the official XSDs (scorm12/, scorm2004_4th/, cmi5/, tincan/); the "
+              default=None, help=f"Folder of the official XSDs ({SCHEMA_FOLDERS}); the "
                                  "descriptor is validated against them. [env: ELEARN_SCHEMAS]")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON (for CI).")

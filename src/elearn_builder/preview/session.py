@@ -17,9 +17,10 @@ from typing import Callable
 
 from elearn_builder.diagnostics import ElearnError, SourceErrors
 from elearn_builder.preview.watch import source_stamp
+from elearn_builder.standards import preview_formats, standard
 
-PREVIEW_FORMATS = ("scorm2004", "scorm12")
-"""The formats the preview page can host: its own recording LMS speaks SCORM 2004 and 1.2."""
+PREVIEW_FORMATS = preview_formats()
+"""The formats the preview page can host (its own recording LMS, ``static/lms.js``, speaks their API)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,10 @@ class Launch:
     """True when the package sends xAPI statements (the build had the programme's xAPI profile)."""
     digest: str = ""
     """Changes when any file of the package changes: the page relaunches only then."""
+    label: str = ""
+    """The format's name in the page's list (``SCORM 2004``), from its standard's record."""
+    state_limit: int = 0
+    """Characters the preview's LMS keeps in ``cmi.suspend_data``: the standard's ``state_limit``."""
 
 
 @dataclass(frozen=True)
@@ -106,8 +111,10 @@ def launches(packages: dict[str, dict[str, bytes]], formats: tuple[str, ...]) ->
         data = course_data(files)
         title = title or data.get("programme", {}).get("title", "")
         stage = data.get("stage", {})
-        found.append(Launch(name, stage.get("id", name), stage.get("title", name), data.get("format", ""),
-                            bool(data.get("xapi")), digest(files)))
+        fmt = data.get("format", "")
+        known = standard(fmt) if fmt in PREVIEW_FORMATS else None
+        found.append(Launch(name, stage.get("id", name), stage.get("title", name), fmt, bool(data.get("xapi")),
+                            digest(files), known.preview.label if known else fmt, known.state_limit if known else 0))
     stage_order: dict[str, int] = {}
     for launch in found:
         stage_order.setdefault(launch.stage, len(stage_order))

@@ -146,7 +146,7 @@ def render_one(index: int) -> tuple[str, dict[str, bytes], float]:
     if r["schema_dir"] is not None:
         for manifest in descriptors.values():
             try:
-                files.update(control_files(manifest, r["schema_dir"], standard.schema_subdir))
+                files.update(control_files(manifest, r["schema_dir"], standard.schemas.folder))
             except ControlFileError as exc:
                 raise ElearnError(str(exc)) from None
     return name, files, time.perf_counter() - began

@@ -12,7 +12,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from elearn_builder.standards.lmsids import lms_description, lms_id
 from elearn_builder.model import GAP_THRESHOLD, MODULES_PER_GAP, Assessment, Programme, Question, Stage
-from elearn_builder.standards.state import STATE_LIMITS, fingerprint, worst_case
+from elearn_builder.standards import standard
+from elearn_builder.standards.state import fingerprint, worst_case
 
 THEME = resources.files("elearn_builder") / "theme"
 PACKAGE_SCRIPT = "assets/package.js"
@@ -200,7 +201,7 @@ def course_data(programme: Programme, stage: Stage, fmt: str, strings: dict, xap
 
 def package_settings(fmt: str) -> dict:
     """The course data of one format (``PACKAGE_KEYS``), carried by ``PACKAGE_SCRIPT``."""
-    return {"format": fmt, "stateLimit": STATE_LIMITS[fmt]}
+    return {"format": fmt, "stateLimit": standard(fmt).state_limit}
 
 
 def stage_data(programme: Programme, stage: Stage, strings: dict, xapi: dict | None = None) -> dict:

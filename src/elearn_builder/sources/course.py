@@ -11,7 +11,8 @@ from elearn_builder.sources.facilitation import load_facilitation, read_organisa
 from elearn_builder.sources.fields import ID_RE, Fields, load_mapping, mapping
 from elearn_builder.sources.markdown import MediaRefs, Renderer
 from elearn_builder.sources.media import check_media
-from elearn_builder.model import DEFAULT_FORMATS, FORMATS, KeyArea, Location, Media, Programme, Stage
+from elearn_builder.model import KeyArea, Location, Media, Programme, Stage
+from elearn_builder.standards import default_formats, registry
 from elearn_builder.sources.modules import load_module
 from elearn_builder.sources.sanitise import read_policy
 from elearn_builder.sources.selfassessment import load_self_assessment
@@ -173,15 +174,16 @@ def check_title_lengths(title: str | None, stages: list[tuple[Stage, Location]],
 def read_formats(f: Fields, diags: Diagnostics) -> tuple[str, ...]:
     raw = f.get("formats", list, None)
     if raw is None:
-        return DEFAULT_FORMATS
+        return default_formats()
+    formats = tuple(registry())
     out = []
     for i, value in enumerate(raw):
-        if value not in FORMATS:
+        if value not in formats:
             diags.error(raw.at(i), "format.unknown",
-                        f'unknown format "{value}"; expected one of {", ".join(FORMATS)}{did_you_mean(value, FORMATS)}')
+                        f'unknown format "{value}"; expected one of {", ".join(formats)}{did_you_mean(value, formats)}')
         elif value not in out:
             out.append(value)
-    return tuple(v for v in FORMATS if v in out)
+    return tuple(v for v in formats if v in out)
 
 
 def read_theme(f: Fields, root: Path, media: MediaRefs, diags: Diagnostics) -> dict[str, str]:

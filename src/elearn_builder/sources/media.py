@@ -6,8 +6,9 @@ from pathlib import Path
 
 from elearn_builder.diagnostics import Diagnostics
 from elearn_builder.model import Location
+from elearn_builder.standards import descriptors
 
-PACKAGE_FILES = ("index.html", "imsmanifest.xml", "cmi5.xml", "tincan.xml", "assets/package.js", "assets/theme.css")
+PACKAGE_FILES = ("index.html", *descriptors(), "assets/package.js", "assets/theme.css")
 """Files of every package besides the media and the runtime scripts."""
 
 

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from lxml import etree
+from elearn_builder.standards.common import LAUNCH, check_files, course_title, element, serialise, sub
+from elearn_builder.standards.record import SchemaSet, Standard
+if TYPE_CHECKING:
+    from lxml import etree
 
-from elearn_builder.xapi import iris
-from elearn_builder.model import Programme, Stage
-from elearn_builder.standards import Standard
-from elearn_builder.standards.common import LAUNCH, check_files, course_title, serialise, sub
+    from elearn_builder.model import Programme, Stage
 
 NS = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
 MOVE_ON = "CompletedAndPassed"
@@ -28,11 +28,13 @@ def texts(parent: etree._Element, name: str, value: str, lang: str) -> None:
 
 def build_manifest(programme: Programme, stage: Stage, files: Sequence[str]) -> dict[str, bytes]:
     """``{"cmi5.xml": bytes}``: the stage as a course holding one AU with a relative URL."""
+    from elearn_builder.xapi import iris  # here: the registry is read on every start, without the model
+
     check_files(files)
     assessment = programme.assessment_for(stage.id)
     lang = programme.language
     description = programme.description or programme.title
-    root = etree.Element(f"{{{NS}}}courseStructure", nsmap={None: NS})
+    root = element(f"{{{NS}}}courseStructure", nsmap={None: NS})
     course = sub(root, f"{{{NS}}}course", id=iris.stage_course(programme, stage.id))
     texts(course, "title", course_title(programme, stage), lang)
     texts(course, "description", description, lang)
@@ -45,5 +47,9 @@ def build_manifest(programme: Programme, stage: Stage, files: Sequence[str]) -> 
     return {"cmi5.xml": serialise(root)}
 
 
-STANDARD = Standard(name="cmi5", label="cmi5", adapter="adapter-cmi5.js", schema_subdir="cmi5",
-                    manifest=build_manifest)
+STANDARD = Standard(
+    name="cmi5", label="cmi5", descriptor="cmi5.xml", root=f"{{{NS}}}courseStructure",
+    state_limit=64000, xapi_only=True, adapter="adapter-cmi5.js",
+    schemas=SchemaSet("cmi5", "cmi5", ((NS, "CourseStructure.xsd"),)), manifest=build_manifest,
+    rules="xapi_rules.check_cmi5")
+"""``state_limit``: the runtime keeps its saved state within SCORM 2004's 64000 characters here too."""

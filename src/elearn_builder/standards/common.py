@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from lxml import etree
+if TYPE_CHECKING:  # lxml is imported where an element is made: the registry is read on every start
+    from lxml import etree
 
-from elearn_builder.model import Programme, Stage
+    from elearn_builder.model import Programme, Stage
 
 LAUNCH = "index.html"
 """The launch page of every package, relative to the package root."""
@@ -35,8 +36,17 @@ def schema_location(pairs: Sequence[tuple[str, str]]) -> str:
     return " ".join(f"{ns} {path}" for ns, path in pairs)
 
 
+def element(tag: str, nsmap: dict) -> etree._Element:
+    """A new root element."""
+    from lxml import etree
+
+    return etree.Element(tag, nsmap=nsmap)
+
+
 def sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: str) -> etree._Element:
     """Append a child element (attributes in the given order) and return it."""
+    from lxml import etree
+
     child = etree.SubElement(parent, tag)
     for name, value in attrib.items():
         child.set(name, value)
@@ -55,6 +65,8 @@ def check_files(files: Sequence[str]) -> list[str]:
 
 def serialise(root: etree._Element) -> bytes:
     """Pretty UTF-8 bytes with an XML declaration (deterministic for a given tree)."""
+    from lxml import etree
+
     etree.indent(root, space="  ")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 

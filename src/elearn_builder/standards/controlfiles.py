@@ -10,8 +10,8 @@ from lxml import etree
 
 XSI_SCHEMA_LOCATION = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
 XS = "http://www.w3.org/2001/XMLSchema"
-_REFERENCES = etree.XPath("//xs:include/@schemaLocation | //xs:import/@schemaLocation"
-                          " | //xs:redefine/@schemaLocation", namespaces={"xs": XS})
+_REFERENCES = "//xs:include/@schemaLocation | //xs:import/@schemaLocation | //xs:redefine/@schemaLocation"
+"""Where a schema names the other schemas it needs."""
 _DTD_COMMENT = re.compile(rb"<!--.*?-->", re.S)
 _DTD_ENTITY = re.compile(rb"""<!ENTITY\s+%\s*[^\s"']+\s+(?:PUBLIC\s+(?:"[^"]*"|'[^']*')\s*|SYSTEM\s+)"""
                          rb"""(?:"([^"]*)"|'([^']*)')""")
@@ -82,7 +82,7 @@ class _Collector:
         tree = _parse(data, path)
         if tree.docinfo.system_url:  # <!DOCTYPE ... "XMLSchema.dtd">: shipped when present
             self.visit(tree.docinfo.system_url, here, False, name)
-        for location in _REFERENCES(tree):
+        for location in tree.xpath(_REFERENCES, namespaces={"xs": XS}):
             self.visit(location, here, True, name)
 
 

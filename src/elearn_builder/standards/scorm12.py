@@ -1,18 +1,23 @@
 """SCORM 1.2 packager: one SCO (``index.html``) described by an IMS CP 1.1.2 ``imsmanifest.xml``."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from lxml import etree
+from elearn_builder.standards.common import (XSI, add_sco_resource, check_files, course_title, element, manifest_id,
+                                             schema_location, serialise, sub, xml_id)
+from elearn_builder.standards.record import PreviewHost, SchemaSet, Standard
 
-from elearn_builder.model import Programme, Stage
-from elearn_builder.standards import Standard
-from elearn_builder.standards.common import XSI, add_sco_resource, check_files, course_title, manifest_id, schema_location, serialise, sub, xml_id
+if TYPE_CHECKING:
+    from elearn_builder.model import Programme, Stage
 
 CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
 SCHEMA_LOCATIONS = ((CP, "imscp_rootv1p1p2.xsd"), (ADLCP, "adlcp_rootv1p2.xsd"))
 """(namespace, control file) pairs written to ``xsi:schemaLocation``."""
+IMSMD = "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1"
+"""IMS MD 1.2.1, the inline metadata a SCORM 1.2 manifest may hold (we write none)."""
+SUSPEND_DATA = 4096
+"""``cmi.suspend_data`` is a CMIString4096 (RTE 1.2 §3.4.4)."""
 
 
 def build_manifest(programme: Programme, stage: Stage, files: Sequence[str]) -> dict[str, bytes]:
@@ -24,7 +29,7 @@ def build_manifest(programme: Programme, stage: Stage, files: Sequence[str]) -> 
     title = course_title(programme, stage)
     org_id, item_id, res_id = (xml_id(kind, stage.id) for kind in ("ORG", "ITEM", "RES"))
 
-    root = etree.Element(cp + "manifest", nsmap={None: CP, "adlcp": ADLCP, "xsi": XSI})
+    root = element(cp + "manifest", nsmap={None: CP, "adlcp": ADLCP, "xsi": XSI})
     root.set("identifier", manifest_id(programme, stage, "scorm12"))
     if len(programme.version) <= 20:  # the 1.2 XSD caps version at 20 characters
         root.set("version", programme.version)
@@ -47,5 +52,8 @@ def build_manifest(programme: Programme, stage: Stage, files: Sequence[str]) -> 
     return {"imsmanifest.xml": serialise(root)}
 
 
-STANDARD = Standard(name="scorm12", label="SCORM 1.2", adapter="adapter-scorm12.js",
-                    schema_subdir="scorm12", manifest=build_manifest)
+STANDARD = Standard(
+    name="scorm12", label="SCORM 1.2", descriptor="imsmanifest.xml", root=f"{{{CP}}}manifest",
+    state_limit=SUSPEND_DATA, xapi_only=False, adapter="adapter-scorm12.js",
+    schemas=SchemaSet("scorm12", "scorm12", SCHEMA_LOCATIONS, metadata=IMSMD), manifest=build_manifest,
+    rules="scorm_rules.check_scorm", preview=PreviewHost(order=2, label="SCORM 1.2"))

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Sequence
 
-from lxml import etree
+from elearn_builder.standards.common import (XSI, add_sco_resource, check_files, course_title, element, manifest_id,
+                                             schema_location, serialise, sub, xml_id)
+from elearn_builder.standards.record import PreviewHost, SchemaSet, Standard
 
-from elearn_builder.model import Programme, Stage
-from elearn_builder.standards import Standard
-from elearn_builder.standards.common import XSI, add_sco_resource, check_files, course_title, manifest_id, schema_location, serialise, sub, xml_id
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from elearn_builder.model import Programme, Stage
 
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_v1p3"
@@ -18,7 +22,11 @@ IMSSS = "http://www.imsglobal.org/xsd/imsss"
 SCHEMA_LOCATIONS = ((CP, "imscp_v1p1.xsd"), (ADLCP, "adlcp_v1p3.xsd"), (ADLSEQ, "adlseq_v1p3.xsd"),
                     (ADLNAV, "adlnav_v1p3.xsd"), (IMSSS, "imsss_v1p0.xsd"))
 """(namespace, control file) pairs written to ``xsi:schemaLocation``."""
-NSMAP = {None: CP, "adlcp": ADLCP, "adlseq": ADLSEQ, "adlnav": ADLNAV, "imsss": IMSSS, "xsi": XSI}
+LOM = "http://ltsc.ieee.org/xsd/LOM"
+"""IEEE LOM, the metadata a 2004 manifest may hold inline (we write none; validate checks it)."""
+NSMAP = MappingProxyType({None: CP, "adlcp": ADLCP, "adlseq": ADLSEQ, "adlnav": ADLNAV, "imsss": IMSSS, "xsi": XSI})
+SUSPEND_DATA = 64000
+"""``cmi.suspend_data``: a characterstring with an SPM of 64000 characters (RTE 4th Ed. §4.2.23)."""
 
 
 def normalized_measure(pass_mark: int) -> str:
@@ -52,7 +60,7 @@ def build_manifest(programme: Programme, stage: Stage, files: Sequence[str]) -> 
     title = course_title(programme, stage)
     org_id, item_id, res_id = (xml_id(kind, stage.id) for kind in ("ORG", "ITEM", "RES"))
 
-    root = etree.Element(cp + "manifest", nsmap=NSMAP)
+    root = element(cp + "manifest", nsmap=dict(NSMAP))
     root.set("identifier", manifest_id(programme, stage, "scorm2004"))
     root.set("version", programme.version)
     root.set(f"{{{XSI}}}schemaLocation", schema_location(SCHEMA_LOCATIONS))
@@ -79,5 +87,8 @@ def build_manifest(programme: Programme, stage: Stage, files: Sequence[str]) -> 
     return {"imsmanifest.xml": serialise(root)}
 
 
-STANDARD = Standard(name="scorm2004", label="SCORM 2004 4th Edition", adapter="adapter-scorm2004.js",
-                    schema_subdir="scorm2004_4th", manifest=build_manifest)
+STANDARD = Standard(
+    name="scorm2004", label="SCORM 2004 4th Edition", descriptor="imsmanifest.xml", root=f"{{{CP}}}manifest",
+    state_limit=SUSPEND_DATA, xapi_only=False, adapter="adapter-scorm2004.js",
+    schemas=SchemaSet("scorm2004", "scorm2004_4th", (*SCHEMA_LOCATIONS, (LOM, "lom.xsd")), xml="xml.xsd"), manifest=build_manifest,
+    rules="scorm_rules.check_scorm", preview=PreviewHost(order=1, label="SCORM 2004"))

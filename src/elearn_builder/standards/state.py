@@ -1,4 +1,6 @@
-"""The package's saved state (suspend data v2): its fingerprint and the largest it can get."""
+"""The package's saved state (suspend data v2): its fingerprint and the largest it can get.
+
+What each format keeps of it is its record's ``state_limit`` (``Standard`` in ``standards/record.py``)."""
 from __future__ import annotations
 
 import hashlib
@@ -6,8 +8,6 @@ import json
 
 from elearn_builder.model import Assessment, Programme, Question
 
-STATE_LIMITS = {"scorm12": 4096, "scorm2004": 64000, "cmi5": 64000, "xapi": 64000}
-"""``cmi.suspend_data`` limits: SCORM 1.2 CMIString4096; SCORM 2004 SPM 64000 characters."""
 UNLIMITED_ATTEMPTS = 9_999_999
 """Stand-in for the attempt counter when attempts are unlimited (seven digits)."""
 

@@ -1,22 +1,23 @@
 """Plain xAPI (Tin Can) packager: ``tincan.xml`` naming the stage course, its parts and its questions."""
 from __future__ import annotations
 
-from typing import Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Sequence
 
-from lxml import etree
+from elearn_builder.standards.common import LAUNCH, check_files, course_title, element, serialise, sub
+from elearn_builder.standards.record import SchemaSet, Standard
+if TYPE_CHECKING:
+    from lxml import etree
 
-from elearn_builder.xapi import iris
-from elearn_builder.model import Programme, Question, Stage
-from elearn_builder.standards import Standard
-from elearn_builder.standards.common import LAUNCH, check_files, course_title, serialise, sub
+    from elearn_builder.model import Programme, Question, Stage
 
 NS = "http://projecttincan.com/tincan.xsd"
-TYPES = {
+TYPES = MappingProxyType({
     "course": "http://adlnet.gov/expapi/activities/course",
     "module": "http://adlnet.gov/expapi/activities/module",
     "assessment": "http://adlnet.gov/expapi/activities/assessment",
     "interaction": "http://adlnet.gov/expapi/activities/cmi.interaction",
-}
+})
 
 
 def correct_patterns(question: Question) -> list[str]:
@@ -47,6 +48,8 @@ def components(parent, name: str, options, lang: str) -> None:
 
 
 def question_activity(parent, programme: Programme, question: Question, lang: str) -> None:
+    from elearn_builder.xapi import iris
+
     element = activity(parent, iris.question(programme, question.id), "interaction", question.id,
                        question.prompt_text, lang)
     sub(element, f"{{{NS}}}interactionType", question.interaction_type)
@@ -64,10 +67,12 @@ def question_activity(parent, programme: Programme, question: Question, lang: st
 
 def build_manifest(programme: Programme, stage: Stage, files: Sequence[str]) -> dict[str, bytes]:
     """``{"tincan.xml": bytes}``: only the course activity carries the launch (a flat activity list)."""
+    from elearn_builder.xapi import iris  # here: the registry is read on every start, without the model
+
     check_files(files)
     lang = programme.language
     assessment = programme.assessment_for(stage.id)
-    root = etree.Element(f"{{{NS}}}tincan", nsmap={None: NS})
+    root = element(f"{{{NS}}}tincan", nsmap={None: NS})
     activities = sub(root, f"{{{NS}}}activities")
     course = activity(activities, iris.stage_course(programme, stage.id), "course", course_title(programme, stage),
                       programme.description, lang)
@@ -81,5 +86,9 @@ def build_manifest(programme: Programme, stage: Stage, files: Sequence[str]) -> 
     return {"tincan.xml": serialise(root)}
 
 
-STANDARD = Standard(name="xapi", label="xAPI (tincan.xml)", adapter="adapter-xapi.js", schema_subdir="tincan",
-                    manifest=build_manifest)
+STANDARD = Standard(
+    name="xapi", label="xAPI (tincan.xml)", descriptor="tincan.xml", root=f"{{{NS}}}tincan",
+    state_limit=64000, xapi_only=True, adapter="adapter-xapi.js",
+    schemas=SchemaSet("tincan", "tincan", ((NS, "tincan.xsd"),)), manifest=build_manifest,
+    rules="xapi_rules.check_tincan")
+"""``state_limit``: the runtime keeps its saved state within SCORM 2004's 64000 characters here too."""

@@ -2,7 +2,9 @@
  * (SCORM 1.2) or window.API_1484_11 (SCORM 2004), checks the values an LMS checks most often
  * (statuses, scores, read-only and write-only elements), and keeps the learner's data between
  * launches (a reload after an edit resumes where the learner was). Not a full LMS: enough to see
- * what a package would report. Registers window.PreviewLms. Plain ES2017. */
+ * what a package would report. The most cmi.suspend_data may hold is the format's state limit, which
+ * the server gives with each launch (the standard's record in standards/). Registers window.PreviewLms.
+ * Plain ES2017. */
 (function () {
   "use strict";
 
@@ -23,9 +25,13 @@
         [/^cmi\.core\.lesson_status$/, (v) => STATUS_12.includes(v) && v !== "not attempted", "405"],
         [/^cmi\.core\.score\.(raw|min|max)$/, (v) => v === "" || (isFinite(v) && +v >= 0 && +v <= 100), "405"],
         [/^cmi\.core\.exit$/, (v) => ["", "time-out", "suspend", "logout"].includes(v), "405"],
-        [/^cmi\.suspend_data$/, (v) => v.length <= 4096, "405"],
+        [/^cmi\.suspend_data$/, (v, limit) => v.length <= limit, "405"],
       ],
       codes: { notRunning: "301", again: "101", after: "101", readOnly: "403", writeOnly: "404" },
+      response: "student_response",
+      summary: (v) => ({ status: v("cmi.core.lesson_status"),
+        score: v("cmi.core.score.raw") === "" ? "-" : `${v("cmi.core.score.raw")} (0-100)`,
+        location: v("cmi.core.lesson_location") || "-" }),
     },
     scorm2004: {
       global: "API_1484_11", init: "Initialize", finish: "Terminate", get: "GetValue", set: "SetValue",
@@ -42,9 +48,14 @@
         [/^cmi\.score\.scaled$/, (v) => isFinite(v) && +v >= -1 && +v <= 1, "407"],
         [/^cmi\.progress_measure$/, (v) => isFinite(v) && +v >= 0 && +v <= 1, "407"],
         [/^cmi\.exit$/, (v) => ["", "time-out", "suspend", "logout", "normal"].includes(v), "406"],
-        [/^cmi\.suspend_data$/, (v) => v.length <= 64000, "407"],
+        [/^cmi\.suspend_data$/, (v, limit) => v.length <= limit, "407"],
       ],
       codes: { notRunning: "132", again: "103", after: "133", readOnly: "404", writeOnly: "405" },
+      response: "learner_response",
+      summary: (v) => ({ status: `${v("cmi.completion_status")} / ${v("cmi.success_status")}`
+          + (v("cmi.progress_measure") ? `, progress ${v("cmi.progress_measure")}` : ""),
+        score: v("cmi.score.scaled") === "" ? "-" : `scaled ${v("cmi.score.scaled")}, raw ${v("cmi.score.raw")}`,
+        location: v("cmi.location") || "-" }),
     },
   };
   const TEXT = { 0: "No error", 101: "General exception", 103: "Already initialized", 132: "Store data before initialization",
@@ -65,8 +76,9 @@
     return String(seen.size);
   }
 
-  /** A fresh API object for one launch of a package, writing into `store`; `changed()` after each call. */
-  function api(format, store, changed) {
+  /** A fresh API object for one launch of a package, writing into `store`; `changed()` after each call;
+   * `stateLimit`: the characters cmi.suspend_data may hold. */
+  function api(format, store, changed, stateLimit) {
     const E = EDITIONS[format];
     let state = "new";
     let last = "0";
@@ -111,7 +123,7 @@
       const v = String(value);
       if (state !== "running") return fail(state === "new" ? E.codes.notRunning : E.codes.after, E.set, [el, v], "false");
       if (E.readOnly.test(el)) return fail(E.codes.readOnly, E.set, [el, v], "false");
-      const bad = E.checks.find(([re, ok]) => re.test(el) && !ok(v));
+      const bad = E.checks.find(([re, ok]) => re.test(el) && !ok(v, stateLimit));
       if (bad) return fail(bad[2], E.set, [el, v], "false");
       d[el] = v;
       last = "0";
@@ -130,9 +142,9 @@
   }
 
   /** Puts a fresh API for `format` on `win` (removing the other edition's), for the next launch. */
-  function install(win, format, store, changed) {
+  function install(win, format, store, changed, stateLimit) {
     Object.keys(EDITIONS).forEach((f) => { delete win[EDITIONS[f].global]; });
-    win[EDITIONS[format].global] = api(format, store, changed);
+    win[EDITIONS[format].global] = api(format, store, changed, stateLimit);
   }
 
   /** The value the learner's record holds for an element (what the package last set, else the default). */
@@ -141,10 +153,17 @@
     return element in store.data ? store.data[element] : (E.defaults[element] || "");
   }
 
+  /** What the panel shows of the learner's record: {entry, status, score, location}, as text. */
+  function summary(format, store) {
+    const E = EDITIONS[format];
+    const v = (element) => value(format, store, element);
+    return Object.assign({ entry: v(E.entry) }, E.summary(v));
+  }
+
   /** The interactions recorded, as rows: {id, type, response, result}. */
   function interactions(format, store) {
     const rows = [];
-    const response = format === "scorm12" ? "student_response" : "learner_response";
+    const response = EDITIONS[format].response;
     Object.keys(store.data).forEach((k) => {
       const m = /^cmi\.interactions\.(\d+)\.id$/.exec(k);
       if (!m) return;
@@ -154,5 +173,5 @@
     return rows.filter(Boolean);
   }
 
-  window.PreviewLms = { LEARNER, newStore, install, value, interactions };
+  window.PreviewLms = { LEARNER, newStore, install, value, summary, interactions };
 })();

@@ -8,7 +8,6 @@
 
   const $ = (selector) => document.querySelector(selector);
   const AUTH = `Basic ${btoa("preview:preview")}`; // the preview's LRS accepts anything: the packages need some auth
-  const LIMIT = { scorm12: 4096, scorm2004: 64000 };
   const stores = {};
   let state = null;
   let current = "";
@@ -39,7 +38,7 @@
     fill($("#notes"), state.notes.map((line) => el("li", line)));
     const select = $("#launch");
     fill(select, state.launches.map((l) => {
-      const option = el("option", `${l.stage_title} (${l.format === "scorm12" ? "SCORM 1.2" : "SCORM 2004"})`);
+      const option = el("option", `${l.stage_title} (${l.label})`);
       option.value = l.package;
       return option;
     }));
@@ -55,19 +54,13 @@
     const store = stores[info.package];
     const fmt = info.format;
     const v = (element) => PreviewLms.value(fmt, store, element);
+    const shown = PreviewLms.summary(fmt, store);
     $("#lms-session").textContent = `${store.running ? "running" : (store.launches ? "finished" : "not started")}`
-      + `, launch ${store.launches}, entry "${v(fmt === "scorm12" ? "cmi.core.entry" : "cmi.entry")}"`;
-    if (fmt === "scorm12") {
-      $("#lms-status").textContent = v("cmi.core.lesson_status");
-      $("#lms-score").textContent = v("cmi.core.score.raw") === "" ? "-" : `${v("cmi.core.score.raw")} (0-100)`;
-      $("#lms-location").textContent = v("cmi.core.lesson_location") || "-";
-    } else {
-      $("#lms-status").textContent = `${v("cmi.completion_status")} / ${v("cmi.success_status")}`
-        + (v("cmi.progress_measure") ? `, progress ${v("cmi.progress_measure")}` : "");
-      $("#lms-score").textContent = v("cmi.score.scaled") === "" ? "-" : `scaled ${v("cmi.score.scaled")}, raw ${v("cmi.score.raw")}`;
-      $("#lms-location").textContent = v("cmi.location") || "-";
-    }
-    $("#lms-suspend").textContent = `${v("cmi.suspend_data").length.toLocaleString("en-GB")} of ${LIMIT[fmt].toLocaleString("en-GB")} characters`;
+      + `, launch ${store.launches}, entry "${shown.entry}"`;
+    $("#lms-status").textContent = shown.status;
+    $("#lms-score").textContent = shown.score;
+    $("#lms-location").textContent = shown.location;
+    $("#lms-suspend").textContent = `${v("cmi.suspend_data").length.toLocaleString("en-GB")} of ${info.state_limit.toLocaleString("en-GB")} characters`;
     fill($("#interactions tbody"), PreviewLms.interactions(fmt, store).map((row) => {
       const tr = el("tr");
       [row.id, row.type, row.response, row.result].forEach((cell) => tr.appendChild(el("td", cell)));
@@ -83,7 +76,7 @@
     const info = launchInfo();
     if (!info) return;
     stores[info.package] = stores[info.package] || PreviewLms.newStore();
-    PreviewLms.install(window, info.format, stores[info.package], renderPanel);
+    PreviewLms.install(window, info.format, stores[info.package], renderPanel, info.state_limit);
     const query = new URLSearchParams({ endpoint: `${window.location.origin}/xapi/`, auth: AUTH, build: String(state.generation) });
     $("#sco").src = `/pkg/${encodeURIComponent(info.package)}/index.html?${query}`;
     shown = `${info.package} ${info.digest}`;
