@@ -129,7 +129,7 @@ function profile(name, fmt, config) {
   window.startProfile(Object.assign({ profile: name, format: fmt, learner: LEARNER, stored: null, sco: "sco.html" }, config));
   return {
     window,
-    calls: () => window.__calls,
+    calls: () => plain(window.__calls),
     mode: () => window.__mode,
     /** What the LMS keeps once its asynchronous requests have landed. */
     async settle() {
