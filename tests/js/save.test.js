@@ -188,6 +188,29 @@ for (const fmt of FORMATS) {
     check(next.committed(), fmt, first.concat(lost));
   });
 
+  test(`${fmt}: commits answered "true" whose data never arrived (an asynchronous LMS, the tab closed): the next launch restores`, () => {
+    const lms = host(fmt);
+    const s = open(fmt, lms);
+    const first = answers(s.data, 0, 2);
+    record(s.track, first);
+    put(s.track, "page-1", 2);
+    assert.equal(s.track.commit(), true);
+    const arrived = lms.committed(); // the last commit that reached the LMS's server
+    const later = answers(s.data, 2, 3);
+    record(s.track, later);
+    put(s.track, "page-2", 5);
+    assert.equal(s.track.commit(), true); // answered at once; its request is still on its way when the tab closes
+    put(s.track, "assessment", 5);
+    s.track.finish(true, () => {});
+
+    const next = host(fmt, { cmi: resumeCmi(arrived, fmt), entry: "resume" });
+    const again = open(fmt, next, s.tab);
+    assert.equal(again.launch.location, "assessment");
+    assert.equal(again.track.commit(), true);
+    assert.deepEqual(said(again), ["save_restored"]);
+    check(next.committed(), fmt, first.concat(later));
+  });
+
   test(`${fmt}: a new attempt after a session the LMS took whole, or work gone on elsewhere, drops the backup`, () => {
     const lms = host(fmt);
     const s = open(fmt, lms);
