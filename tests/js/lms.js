@@ -133,7 +133,11 @@ function profile(name, fmt, config) {
     mode: () => window.__mode,
     /** What the LMS keeps once its asynchronous requests have landed. */
     async settle() {
-      while (window.__inflight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const end = Date.now() + 3000;
+      while (window.__inflight > 0) {
+        if (Date.now() > end) throw new Error("the LMS's requests never landed");
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
       return window.__store ? plain(window.__store) : null;
     },
   };

@@ -14,6 +14,14 @@ const FORMATS = ["scorm12", "scorm2004"];
 const REFUSALS = { scorm12: { set: "101", commit: "301" }, scorm2004: { set: "351", commit: "391" } };
 const KEY = "elearn-lms:test|programme|stage|learner-0042";
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits for `check` to hold, failing after `ms` (the saver's own retries are 10-40 ms apart here). */
+async function until(check, what, ms) {
+  const end = Date.now() + (ms || 3000);
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await wait(5);
+  }
+}
 const plain = (x) => JSON.parse(JSON.stringify(x));
 
 /** A page of the package in the LMS `lms` with its saver (elearn.js's wiring: held from the launch and its suspend data). */
@@ -78,7 +86,7 @@ for (const fmt of FORMATS) {
     const retried = lms.refused.length;
     assert.ok(retried > 1, "the timer tries again");
     lms.setFault({ set: null, commit: null });
-    while (!said(s).includes("save_recovered")) await wait(10); // the runtime's own retry: the learner does nothing
+    await until(() => said(s).includes("save_recovered"), "save_recovered"); // the runtime's own retry: the learner does nothing
     const cmi = lms.committed();
     check(cmi, fmt, work);
     assert.equal(location(cmi, fmt), "assessment");
@@ -103,7 +111,9 @@ for (const fmt of FORMATS) {
     const commitName = fmt === "scorm12" ? "LMSCommit" : "Commit";
     const start = Date.now();
     s.track.commit();
+    const end = Date.now() + 3000;
     while (lms.refused.filter((c) => c.name === commitName).length < 5) {
+      assert.ok(Date.now() < end, "five refused commits");
       await wait(2);
       if (at.length < lms.refused.length) at.push(Date.now() - start);
     }
@@ -111,7 +121,7 @@ for (const fmt of FORMATS) {
     assert.ok(gaps[0] >= 15 && gaps[1] >= 35 && gaps[2] >= 75 && gaps[3] >= 75 && gaps[3] < 160, `gaps ${gaps}`);
     assert.deepEqual(s.said.map(([k]) => k), ["save_failed"]);
     lms.setFault({ commit: null });
-    while (!said(s).includes("save_recovered")) await wait(5);
+    await until(() => said(s).includes("save_recovered"), "save_recovered");
     check(lms.committed(), fmt, work);
     const commits = () => lms.calls.filter((c) => c.name === commitName).length;
     const after = commits();
@@ -253,7 +263,7 @@ for (const fmt of FORMATS) {
     s.track.finish(false, (ok) => { done = ok; });
     assert.deepEqual(s.said[s.said.length - 1], ["exit_pending_volatile", "warning"]);
     lms.setFault({ commit: null });
-    while (done === null) await wait(5);
+    await until(() => done !== null, "exit to finish");
     assert.equal(done, true, "exit finishes once a retry is taken");
     assert.equal(location(lms.committed(), fmt), "page-2");
   });

@@ -63,8 +63,12 @@ for (const fmt of FORMATS) {
       assert.deepEqual(failures(lms, fmt), [], `${name}: calls scorm-again refused`);
       const held = lms.cmi().interactions;
       assert.deepEqual(Object.keys(held).sort((a, b) => a - b), wanted.map((w, k) => String(k)));
+      const sent = {}; // what the adapter wrote (scorm-again's rendering maps some values: 1.2's "incorrect" to "wrong")
+      lms.calls.filter((c) => /SetValue$/.test(c.name)).forEach((c) => { sent[c.args[0]] = c.args[1]; });
       wanted.forEach((want, k) => {
         const got = held[String(k)];
+        ["id", "type", "result", "student_response", "learner_response", "weighting", "description"].filter((key) => want[key])
+          .forEach((key) => assert.equal(sent[`cmi.interactions.${k}.${key}`], want[key], `${name} interaction ${k} ${key} as written`));
         assert.deepEqual(Object.fromEntries(Object.keys(want).map((key) => [key, plain(got[key])])), want, `${name} interaction ${k}`);
         if (fmt === "scorm12") {
           assert.match(got.time, TIME_12);
