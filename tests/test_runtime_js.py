@@ -50,15 +50,40 @@ def build_courses(root: Path) -> Path:
     return path
 
 
-def test_node_test_runner_passes_the_runtime_tests(tmp_path):
+@pytest.fixture(scope="module")
+def courses_json(tmp_path_factory) -> Path:
+    return build_courses(tmp_path_factory.mktemp("js-courses"))
+
+
+def test_node_test_runner_passes_the_runtime_tests(courses_json):
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is not installed: the runtime's logic tests need it (scripts/test.sh installs npm packages)")
     files = sorted(str(p) for p in [*JS_TESTS.glob("*.test.mjs"), *JS_TESTS.glob("*.test.js")])
     assert files, f"no JS tests in {JS_TESTS}"
-    env = {**os.environ, "ELEARN_JS_COURSES": str(build_courses(tmp_path))}
+    env = {**os.environ, "ELEARN_JS_COURSES": str(courses_json)}
     proc = subprocess.run([node, "--test", *files], capture_output=True, text=True, timeout=300, check=False, env=env,
                           cwd=REPO)
     summary = [line for line in proc.stdout.splitlines() if line.startswith(("# pass", "# fail", "not ok"))]
     assert proc.returncode == 0, "\n".join(summary) + "\n" + proc.stdout[-6000:] + proc.stderr[-2000:]
     assert "# fail 0" in proc.stdout and "# pass 0" not in proc.stdout
+
+
+def test_a_stage_is_the_same_page_in_every_format_but_its_settings_and_adapter(courses_json):
+    """Every file of a stage's packages but the manifests and assets/package.js (the format's settings and adapter) is
+    byte-identical in the four formats: what a page shows (and axe checks: test_axe_every_package.py runs each stage in
+    one format) does not depend on the format."""
+    root = courses_json.parent / "content"
+    stages = sorted({p.stem.rsplit("-", 1)[0] for p in root.glob("*.zip")})
+    assert len(stages) == 3, stages
+    for stage in stages:
+        seen: dict[str, dict[str, bytes]] = {}
+        for fmt in ("scorm12", "scorm2004", "cmi5", "xapi"):
+            with zipfile.ZipFile(root / f"{stage}-{fmt}.zip") as zf:
+                seen[fmt] = {n: zf.read(n) for n in zf.namelist() if n == "index.html" or n.startswith(("assets/", "media/"))}
+        base = seen["scorm12"]
+        assert "index.html" in base and "assets/elearn.js" in base
+        for fmt, files in seen.items():
+            assert set(files) == set(base), (stage, fmt)
+            differ = sorted(n for n in base if files[n] != base[n])
+            assert differ == ([] if fmt == "scorm12" else ["assets/package.js"]), (stage, fmt, differ)
