@@ -237,3 +237,33 @@ for (const [name, query, settings] of [
     assert.deepEqual(s.asked, [], "no token fetched, no statement sent");
   });
 }
+
+test("the page going away: xAPI and SCORM send suspended and terminated with keepalive; cmi5 (maybe a reload) only what is queued", async () => {
+  for (const fmt of ["xapi", "scorm2004", "cmi5"]) {
+    const d = data(fmt);
+    const lms = fakeLms(launchData(d));
+    let window;
+    let tracker;
+    if (fmt === "cmi5") ({ window, tracker } = await cmi5(lms, d));
+    else {
+      const query = { endpoint: `${LMS}/xAPI/`, auth: "Basic x", actor: JSON.stringify(ACTOR) };
+      if (fmt === "scorm2004") d.xapi.lrs = { origins: [LMS] };
+      window = page(FILES, `http://127.0.0.1:8000/pkg/index.html?${new URLSearchParams(query)}`);
+      window.fetch = lms.fetch;
+      const launch = fmt === "xapi" ? await window.Elearn.adapters.xapi(d).start() : { learner: { id: "7" } };
+      tracker = window.Elearn.xapi.launch(d, launch, null, () => {});
+    }
+    tracker.page(COURSE_PAGE(d), 0.3);
+    await tracker.queue.flush();
+    const before = lms.requests.length;
+    lms.fetch = ((inner) => (url, init) => (init && init.keepalive ? inner(url, init) : new Promise(() => {})))(lms.fetch); // only keepalive gets out
+    tracker.queue.add({ id: "00000000-0000-4000-8000-000000000001", verb: { id: "x" }, actor: ACTOR, object: { id: "y" } });
+    await tracker.end(0.3, true);
+    const sent = lms.requests.slice(before).filter((r) => r.method === "POST" && r.keepalive);
+    const last = lms.statements.slice(-3).map((s) => verbOf(d)(s) || "queued");
+    if (fmt === "cmi5") assert.deepEqual(last.slice(-1), ["queued"], "cmi5: no suspended or terminated at pagehide");
+    else assert.deepEqual(last, ["queued", "suspended", "terminated"], fmt);
+    assert.equal(sent.length, 1, `${fmt}: one keepalive POST`);
+    assert.ok(window.Elearn.active.queue.pending() === 0);
+  }
+});
