@@ -1,4 +1,4 @@
-"""axe-core (WCAG 2.0, 2.1 and 2.2 A and AA rules) on every page the programme builds: each of the three stages
+"""axe-core (WCAG 2.0, 2.1 and 2.2 A and AA rules, and best practice) on every page the programme builds: each of the three stages
 and each of the four formats (CASES), each launched the way its LMS launches it (cmi5 through
 the test cmi5 LMS, xAPI with a tincan launch URL, SCORM in the scorm-again host page), walked by one
 learner in one browser tab: the self-assessment (empty, refused, answered: the gap profile), every
@@ -27,7 +27,7 @@ from sco import (
 from xapi_session import REPO, XAPI_FORMATS, Learner, new_tab
 
 STAGES = [s["id"] for s in yaml.safe_load((REPO / "content" / "programme.yaml").read_text(encoding="utf-8"))["stages"]]
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 class Axe:
