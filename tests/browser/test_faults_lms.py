@@ -123,7 +123,8 @@ def test_commit_failing_is_retried_and_then_commits_as_usual(page, server, varia
     sco.go(frame, pages[0])
     told(frame, strings["save_failed"], "warning")
     assert faults.committed(page) == before  # the LMS has persisted nothing since
-    frame.wait_for_timeout(2500)  # a retry is refused too
+    page.wait_for_function("name => window.__refused.filter((c) => c.name === name).length >= 3", arg=sco.COMMIT[fmt],
+                           timeout=10_000)  # the runtime's own retry (2 s after) is refused too
     refused = [c for c in faults.refused(page) if c["name"] == sco.COMMIT[fmt]]
     assert len(refused) >= 3
 
