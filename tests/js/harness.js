@@ -37,11 +37,13 @@ function page(files, href, tab, navigation, extra) {
     fetch: () => Promise.reject(new TypeError("no fetch in this test")),
     console: { warn() {}, log() {}, error() {} },
   };
+  window.timeouts = [];
   Object.assign(window, extra || {});
   const document = { readyState: "loading", referrer: "", addEventListener() {}, getElementById: () => null };
   const context = vm.createContext({
     window, URL, URLSearchParams, clearTimeout,
-    setTimeout: (fn, ms) => { const t = setTimeout(fn, ms); t.unref(); return t; }, // a retry timer keeps no test alive
+    // a retry timer keeps no test alive; window.timeouts: the delays the page asked for, in order
+    setTimeout: (fn, ms) => { window.timeouts.push(ms); const t = setTimeout(fn, ms); t.unref(); return t; },
     AbortController, Promise, JSON, Math, Date,
     Set, Map, Array, Object, String, Number, Error, TypeError, DOMException, Uint8Array,
     console: window.console, fetch: (...args) => window.fetch(...args), document,
