@@ -1,20 +1,16 @@
-"""A package with no LMS around it, an LMS found through window.opener, and axe-core on every page:
-content, the self-assessment and its gap profile, every question type, and the CPD record."""
+"""A package with no LMS around it, an LMS found through window.opener, and axe-core on the small course's pages
+with no LMS: the self-assessment and its gap profile, every question type, and the CPD record."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 import pytest
-import yaml
 
 import sco
 
-PROGRAMME = yaml.safe_load((Path(__file__).resolve().parents[2] / "content" / "programme.yaml").read_text(encoding="utf-8"))
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
-@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+@pytest.mark.parametrize("fmt", ["scorm12"])  # the key and resume in both editions: tests/js/standalone.test.js
 def test_standalone_says_so_navigates_and_resumes_from_local_storage(page, server, variants, fmt):
     frame = sco.open_standalone(page, server, f"runtime-variants-quiet-{fmt}")
     data = sco.course_data(frame)
@@ -46,7 +42,7 @@ def test_standalone_says_so_navigates_and_resumes_from_local_storage(page, serve
     assert stored == [f"elearn:runtime-variants:quiet:0.1.0:{fmt}"]
 
 
-@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+@pytest.mark.parametrize("fmt", ["scorm2004"])  # both editions' adapters: tests/js/standalone.test.js
 def test_lms_that_refuses_to_initialise_leaves_the_course_standalone(page, server, variants, fmt):
     frame = sco.launch(page, server, f"runtime-variants-quiet-{fmt}", fmt, refuseInitialize=True)
     data = sco.course_data(frame)
@@ -79,42 +75,9 @@ def data_page(frame, index: int) -> str:
     return sco.course_data(frame)["pages"][index]["id"]
 
 
-STAGES = [s["id"] for s in PROGRAMME["stages"]]
-
-
-def test_every_content_page_passes_axe(page, server, content, axe_script):
-    """WCAG 2.2 A/AA and best-practice rules over every content page (the same in every stage), shown one by
-    one for the first pages and then all at once for speed. Reduced motion is on, so no page is caught
-    half-way through its fade-in (and the setting is honoured)."""
-    page.emulate_media(reduced_motion="reduce")
-    frame = sco.open_standalone(page, server, f"{PROGRAMME['id']}-{STAGES[0]}-scorm2004")
-    page.add_script_tag(path=str(axe_script))
-    pages = sco.course_data(frame)["pages"]
-    found = {pages[0]["id"]: axe(page)}
-    page.click('[data-action="next"]')
-    found[pages[1]["id"]] = axe(page)
-    content = [p["id"] for p in pages if p["kind"] == "content"]
-    page.evaluate("ids => ids.forEach(id => { document.getElementById(`page-${id}`).hidden = false; })", content)
-    assert sco.visible_pages(frame) == content
-    found["every content page"] = axe(page)
-    problems = {where: v for where, v in found.items() if v}
-    assert not problems, json.dumps(problems, indent=1)
-
-
-@pytest.mark.parametrize("stage", STAGES)
-def test_assessment_passes_axe(page, server, content, axe_script, stage):
-    """The stage's assessment before and after a submission, with its feedback shown."""
-    page.emulate_media(reduced_motion="reduce")
-    frame = sco.open_standalone(page, server, f"{PROGRAMME['id']}-{stage}-scorm2004")
-    page.add_script_tag(path=str(axe_script))
-    a = sco.course_data(frame)["assessment"]
-    page.click('[data-nav-page="assessment"]')
-    found = {"assessment": axe(page)}
-    answers, _ = sco.plan(sco.drawn(frame, a), a["passMark"], passing=False)
-    sco.answer_and_submit(frame, answers)
-    found["assessment (after submitting)"] = axe(page)
-    problems = {where: v for where, v in found.items() if v}
-    assert not problems, json.dumps(problems, indent=1)
+# axe over every content page, each stage's assessment, the gap profile and the CPD record of the programme, with the
+# same rules (best practice included): test_axe_every_package.py. Here the small course's every question type, and its
+# gap profile and record, in a package with no LMS around it.
 
 
 def test_every_question_type_passes_axe(page, server, variants, axe_script):
@@ -138,8 +101,8 @@ def test_every_question_type_passes_axe(page, server, variants, axe_script):
     assert not problems, json.dumps(problems, indent=1)
 
 
-@pytest.mark.parametrize("package", [f"{PROGRAMME['id']}-{STAGES[-1]}-scorm2004", "runtime-variants-types-scorm12"])
-def test_self_assessment_gap_profile_and_cpd_record_pass_axe(page, server, content, variants, axe_script, package):
+@pytest.mark.parametrize("package", ["runtime-variants-types-scorm12"])
+def test_self_assessment_gap_profile_and_cpd_record_pass_axe(page, server, variants, axe_script, package):
     page.emulate_media(reduced_motion="reduce")
     frame = sco.open_standalone(page, server, package)
     page.add_script_tag(path=str(axe_script))

@@ -13,9 +13,10 @@ import yaml
 import sco
 
 PROGRAMME = yaml.safe_load((Path(__file__).resolve().parents[2] / "content" / "programme.yaml").read_text(encoding="utf-8"))
-FORMATS = ["scorm12", "scorm2004"]
-PACKAGES = [(f"{PROGRAMME['id']}-{s['id']}-{fmt}", "content") for s in PROGRAMME["stages"] for fmt in FORMATS] + \
-    [(f"runtime-variants-types-{fmt}", "variants") for fmt in FORMATS]
+PACKAGES = [(f"{PROGRAMME['id']}-manager-scorm12", "content"), ("runtime-variants-types-scorm2004", "variants")]
+"""The page's own path to its largest state, in the package nearest its limit (the manager stage in 1.2's 4096
+characters) and in the one with every question type; tests/js/state.test.js encodes the largest state of every
+SCORM package of both courses and checks it against the limit and the build's worst case, and that it resumes."""
 HEAVY = {"long-fill-in": '"\\\n\t\x01', "fill-in": '"\\\x02'}
 """Typed characters that JSON escapes (each costs two) and control characters the runtime drops."""
 

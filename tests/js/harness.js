@@ -20,8 +20,10 @@ class MemoryStorage {
 
 /** A fresh page at `href` with the named runtime files loaded: returns its window (with window.Elearn).
  *  `tab`: {localStorage, sessionStorage} of an earlier page to share (a reload: same tab), `navigation`:
- *  the type the Navigation Timing entry gives ("navigate", "reload"). */
-function page(files, href, tab, navigation) {
+ *  the type the Navigation Timing entry gives ("navigate", "reload"); `extra`: more window properties
+ *  (parent, opener: the LMS's window). The document is a stub that never finishes loading, so elearn.js
+ *  registers its functions (Elearn.connect) without starting a course. */
+function page(files, href, tab, navigation, extra) {
   const url = new URL(href || "http://127.0.0.1:8000/pkg/index.html");
   const listeners = {};
   const window = {
@@ -35,11 +37,16 @@ function page(files, href, tab, navigation) {
     fetch: () => Promise.reject(new TypeError("no fetch in this test")),
     console: { warn() {}, log() {}, error() {} },
   };
+  window.timeouts = [];
+  Object.assign(window, extra || {});
+  const document = { readyState: "loading", referrer: "", addEventListener() {}, getElementById: () => null };
   const context = vm.createContext({
     window, URL, URLSearchParams, clearTimeout,
-    setTimeout: (fn, ms) => { const t = setTimeout(fn, ms); t.unref(); return t; }, // a retry timer keeps no test alive AbortController, Promise, JSON, Math, Date,
+    // a retry timer keeps no test alive; window.timeouts: the delays the page asked for, in order
+    setTimeout: (fn, ms) => { window.timeouts.push(ms); const t = setTimeout(fn, ms); t.unref(); return t; },
+    AbortController, Promise, JSON, Math, Date,
     Set, Map, Array, Object, String, Number, Error, TypeError, DOMException, Uint8Array,
-    console: window.console, fetch: (...args) => window.fetch(...args),
+    console: window.console, fetch: (...args) => window.fetch(...args), document,
   });
   for (const file of files) vm.runInContext(fs.readFileSync(path.join(STATIC, file), "utf8"), context, { filename: file });
   return window;
@@ -61,4 +68,23 @@ function scripted(replies) {
 
 const statement = (n) => ({ id: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`, n });
 
-module.exports = { page, scripted, statement, MemoryStorage };
+let built = null;
+/** The course data of every built package ({name: data}), from the JSON file tests/test_runtime_js.py builds
+ *  (ELEARN_JS_COURSES); without it (node --test run by hand) the packages are built here with .venv's Python. */
+function courses() {
+  if (built) return built;
+  let file = process.env.ELEARN_JS_COURSES;
+  if (!file) {
+    const { execFileSync } = require("node:child_process");
+    const repo = path.join(__dirname, "..", "..");
+    const python = process.env.ELEARN_PYTHON || path.join(repo, ".venv", "bin", "python");
+    const script = "import sys, pathlib; sys.path.insert(0, 'tests'); import test_runtime_js as t; "
+      + "print(t.build_courses(pathlib.Path(sys.argv[1])))";
+    const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "elearn-js-"));
+    file = execFileSync(python, ["-c", script, dir], { cwd: repo, encoding: "utf8" }).trim();
+  }
+  built = JSON.parse(fs.readFileSync(file, "utf8"));
+  return built;
+}
+
+module.exports = { page, scripted, statement, MemoryStorage, courses };
