@@ -10,6 +10,7 @@ import zlib
 
 import pytest
 
+from elearn_builder.cache.memo import Caches, Memo
 from elearn_builder.packaging import deflate as deflater, write as package
 
 
@@ -78,15 +79,13 @@ def test_zip_readers_read_a_segmented_entry(tmp_path):
 
 def test_an_edit_re_deflates_only_the_segments_around_it():
     store: dict[str, bytes] = {}
-    first = deflater.Deflater(store.get, store.__setitem__)
+    first = deflater.Deflater(store.get, store.__setitem__, memo=Caches().segments)
     first.prepare([BIG])
     segments = len(deflater.segment_cuts(BIG)) - 1
     assert len(store) == segments and first.deflated == 1
-    deflater.MEMO.items.clear()  # as in a fresh process: what is reused comes from the store
-    deflater.MEMO.bytes = 0
     after = edited(30)
     before = set(store)
-    second = deflater.Deflater(store.get, store.__setitem__)
+    second = deflater.Deflater(store.get, store.__setitem__, memo=Caches().segments)  # a fresh process: the store
     packed = second(after)
     made = set(store) - before
     assert 1 <= len(made) <= 3 < segments
@@ -95,8 +94,9 @@ def test_an_edit_re_deflates_only_the_segments_around_it():
 
 
 def test_the_process_memo_serves_a_later_build_with_a_cache_but_not_one_without():
-    deflater.Deflater({}.get, {}.__setitem__).prepare([BIG])
-    again = deflater.Deflater({}.get, {}.__setitem__)  # a cache that lost everything: the process still has it
+    memo = Caches().segments
+    deflater.Deflater({}.get, {}.__setitem__, memo=memo).prepare([BIG])
+    again = deflater.Deflater({}.get, {}.__setitem__, memo=memo)  # a cache that lost everything: the process has it
     assert again(BIG) == deflater.compress(BIG)
     assert again.deflated == 0 and again.reused == 0  # remembered segments are neither compressed nor cached
     uncached = deflater.Deflater()  # --no-cache: all the work again
@@ -104,14 +104,13 @@ def test_the_process_memo_serves_a_later_build_with_a_cache_but_not_one_without(
     assert uncached.deflated == 1
 
 
-def test_the_memo_keeps_within_its_bound(monkeypatch):
-    monkeypatch.setattr(deflater, "MEMO_BYTES", 10)
-    memo = deflater._Memo()
+def test_the_memo_keeps_within_its_bound():
+    memo = Memo("segments", 10, size=len)
     memo.put("a", b"123456")
     memo.put("b", b"7890")
     assert memo.get("a") == b"123456"  # now the most recent
     memo.put("c", b"xyz")
-    assert set(memo.items) == {"a", "c"} and memo.bytes == 9
+    assert set(memo.entries) == {"a", "c"} and memo.held == 9 and memo.misses == 3
 
 
 @pytest.mark.parametrize("workers", [1, 2])

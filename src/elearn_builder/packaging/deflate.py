@@ -15,6 +15,8 @@ import hashlib
 import zlib
 from typing import Callable, Iterable, NamedTuple
 
+from elearn_builder.cache.memo import Memo
+
 LEVEL = 9
 """Deflate level of every entry."""
 PARALLEL_BYTES = 512 * 1024
@@ -29,8 +31,6 @@ SEGMENT_MARK = b'<section class="el-page'
 """Where a page starts in ``index.html`` (the DOM contract, docs/runtime.md): where a segment may start."""
 WINDOW = 32 * 1024
 """Deflate's window: each segment's compressor is primed with this much of what precedes it."""
-MEMO_BYTES = 32 * 1024 * 1024
-"""Deflated segments a process keeps in memory (``elearn preview`` rebuilds in one process)."""
 
 
 def digest(data: bytes) -> str:
@@ -96,30 +96,6 @@ def compress(data: bytes) -> bytes:
     return b"".join(s.deflate() for s in parts) if len(parts) > 1 else deflate(data)
 
 
-class _Memo:
-    """Deflated segments by key, at most ``MEMO_BYTES``, the least recently used dropped first."""
-
-    def __init__(self):
-        self.items: dict[str, bytes] = {}
-        self.bytes = 0
-
-    def get(self, key: str) -> bytes | None:
-        packed = self.items.pop(key, None)
-        if packed is not None:
-            self.items[key] = packed  # now the most recent
-        return packed
-
-    def put(self, key: str, packed: bytes) -> None:
-        old = self.items.pop(key, None)
-        self.bytes += len(packed) - (len(old) if old is not None else 0)
-        self.items[key] = packed
-        while self.bytes > MEMO_BYTES:
-            self.bytes -= len(self.items.pop(next(iter(self.items))))
-
-
-MEMO = _Memo()
-
-
 def _run(task: bytes | Segment) -> bytes:
     return task.deflate() if isinstance(task, Segment) else deflate(task)
 
@@ -132,16 +108,16 @@ class Deflater:
     """``compress`` for each distinct content once; ``load``/``save`` let a cache keep results across builds.
 
     ``deflated`` counts the entries this build compressed (wholly or in part), ``reused`` those it
-    took from ``load`` (for a segmented entry: at least one segment, none compressed); segments the
-    process remembered (``MEMO``) count as neither.
+    took from ``load`` (for a segmented entry: at least one segment, none compressed); segments taken
+    from ``memo`` (a ``segment_memo`` the process keeps between builds) count as neither.
     """
 
     def __init__(self, load: Callable[[str], bytes | None] | None = None,
-                 save: Callable[[str, bytes], None] | None = None, workers: int = 1):
+                 save: Callable[[str, bytes], None] | None = None, workers: int = 1, memo: Memo | None = None):
         self.done: dict[str, bytes] = {}
         self._keys: dict[int, tuple[bytes, str]] = {}
         self._crcs: dict[str, int] = {}
-        self.load, self.save = load, save
+        self.load, self.save, self.memo = load, save, memo
         self.workers = max(1, workers or 1)
         self.reused = self.deflated = 0
 
@@ -184,7 +160,7 @@ class Deflater:
             for part, skey in zip(parts, joined[key]):
                 if skey in pieces or skey in todo:
                     continue
-                cached = MEMO.get(skey) if self.load else None  # without a cache (--no-cache), all work again
+                cached = self.memo.get(skey) if self.memo is not None else None
                 if cached is None and self.load:
                     cached = self.load(skey)
                     if cached is not None:
@@ -211,8 +187,9 @@ class Deflater:
                 self.deflated += 1
         for key, keys in joined.items():
             self.done[key] = b"".join(pieces[k] for k in keys)
-            for k in keys if self.load else ():
-                MEMO.put(k, pieces[k])
+            for k in keys if self.memo is not None else ():
+                if k in todo or k in loaded:
+                    self.memo.put(k, pieces[k])
             if any(k in todo for k in keys):
                 self.deflated += 1
             elif any(k in loaded for k in keys):
