@@ -109,7 +109,7 @@ class Deflater:
 
     ``deflated`` counts the entries this build compressed (wholly or in part), ``reused`` those it
     took from ``load`` (for a segmented entry: at least one segment, none compressed); segments taken
-    from ``memo`` (a ``segment_memo`` the process keeps between builds) count as neither.
+    from ``memo`` (``Caches.segments``, kept by the process between builds) count as neither.
     """
 
     def __init__(self, load: Callable[[str], bytes | None] | None = None,
