@@ -240,8 +240,7 @@ def read(options: BuildOptions, caches=None, store=None) -> Course:
         notes.append(EMBED_WARNING)
     if programme is not None:
         check_state_budget(programme, stages, formats, diags)
-        vocabulary = profile_vocabulary(programme, options, formats, diags, notes,
-                                        caches.profiles if caches is not None else None)
+        vocabulary = profile_vocabulary(programme, options, formats, diags, notes)
     if diags.errors or (options.strict and diags.warnings):
         raise SourceErrors(diags.sorted(), strict=options.strict)
     schema_dir = schema_folder(options)
@@ -276,8 +275,7 @@ def build_fresh(options: BuildOptions, course: Course, caches, store, clock: Clo
 
     files = render(course, options, caches, store, done("rendered"), reuse=options.cache)
     clock.lap("render")
-    deflater = Deflater(store.blob if store else None, store.put_blob if store else None, workers=options.jobs,
-                        memo=caches.segments if options.cache else None)
+    deflater = Deflater(store.blob if store else None, store.put_blob if store else None, workers=options.jobs)
     zips = package({name: files[name] for name in names}, deflater, done("zipped"))
     clock.lap("zip")
     written = write(options.output, zips)
@@ -344,7 +342,7 @@ def check_state_budget(programme: Programme, stages, formats: list, diags: Diagn
 
 
 def profile_vocabulary(programme: Programme, options: BuildOptions, formats: list, diags: Diagnostics,
-                       notes: list[str], memo=None):
+                       notes: list[str]):
     """The xAPI vocabulary for the runtime; the xAPI-only formats cannot be built without it."""
     from elearn_builder.sources.course import PROGRAMME_FILE
     from elearn_builder.model import Location
@@ -352,7 +350,7 @@ def profile_vocabulary(programme: Programme, options: BuildOptions, formats: lis
 
     path = find_profile(options.profile, programme)
     if path is not None:
-        return load_vocabulary(path, diags, memo)
+        return load_vocabulary(path, diags)
     needing = [s.name for s in formats if s.name in XAPI_ONLY]
     where = Location(PROGRAMME_FILE, 1, 1)
     if needing:

@@ -1,7 +1,7 @@
 """One memo for every cache of a build: results by key, in memory for the process and, given a store, on disk.
 
 A ``Memo`` holds values by key, the least recently used dropped first once more than ``limit`` of
-them (counted by ``size``) are held. Between ``open(store, name)`` and ``close()`` the values used
+them are held. Between ``open(store, name)`` and ``close()`` the values used
 are remembered; ``close`` keeps them in the build cache (``store``, a ``BuildCache``) as one file
 ``name`` of the memo's ``kind`` (through a ``codec``), unless that file holds just those already.
 ``open`` reads that file once per process; a missing, damaged or foreign file reads as empty (the
@@ -12,7 +12,7 @@ so a rebuild after any change to the tool's code, Python or libraries never reus
 """
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from typing import Protocol
 
 
 class Codec(Protocol):
@@ -23,15 +23,13 @@ class Codec(Protocol):
 class Memo:
     """Values by key (see the module). ``misses`` counts the values made (``put``) since it was created."""
 
-    def __init__(self, kind: str, limit: int, size: Callable[[object], int] | None = None):
-        self.kind, self.limit, self.size = kind, limit, size or _one
+    def __init__(self, kind: str, limit: int):
+        self.kind, self.limit = kind, limit
         self.codec: Codec | None = None
         """How entries are written in the store (given to ``open``)."""
         self.salt = ""
         """What every key made for this memo starts with: the package's hash (``Caches.prepare`` sets it)."""
         self.entries: dict = {}
-        self.held = 0
-        """The ``size`` of every entry held."""
         self.misses = 0
         self.used: dict = {}
         """Entries read or made since ``open`` with a store: what ``close`` keeps there."""
@@ -62,13 +60,10 @@ class Memo:
             self.used[key] = value
 
     def _hold(self, key, value) -> None:
-        old = self.entries.pop(key, None)
-        if old is not None:
-            self.held -= self.size(old)
+        self.entries.pop(key, None)
         self.entries[key] = value
-        self.held += self.size(value)
-        while self.held > self.limit and len(self.entries) > 1:
-            self.held -= self.size(self.entries.pop(next(iter(self.entries))))
+        while len(self.entries) > self.limit:
+            del self.entries[next(iter(self.entries))]
 
     def open(self, store, name: str, codec: Codec | None = None) -> None:
         """Start using the memo for one build: with ``store`` and ``codec``, take what its file ``name`` keeps
@@ -104,11 +99,6 @@ class Memo:
         self.used.clear()
         self.loaded.clear()
         self.kept.clear()
-        self.held = 0
-
-
-def _one(value) -> int:
-    return 1
 
 
 class Caches:
@@ -125,17 +115,13 @@ class Caches:
         """YAML parses (``sources.reader.parse_yaml``, kept by ``cache.parses``)."""
         self.renders = Memo("markdown", 50_000)
         """Markdown renders (``sources.markdown.Renderer.render``, kept by ``cache.markup``)."""
-        self.segments = Memo("segments", 32 * 1024 * 1024, size=len)
-        """Deflated segments of large pages, at most this many bytes (``packaging.deflate.Deflater``)."""
         self.templates = Memo("templates", 1)
         """The last build's Jinja environment by a hash of its template sources, with the fragments it
         remembers (``render.packages.template_environment``)."""
-        self.profiles = Memo("profiles", 8)
-        """xAPI profile texts checked, with their problems (``render.runtime_xapi.load_vocabulary``)."""
 
     def salted(self, salt: str) -> Caches:
         """Key the memos with ``salt`` (the package's hash); a new salt empties them."""
-        for memo in (self.stats, self.parses, self.renders, self.segments, self.templates, self.profiles):
+        for memo in (self.parses, self.renders, self.templates):  # input digests do not depend on the code
             if memo.salt != salt:
                 memo.clear()
                 memo.salt = salt

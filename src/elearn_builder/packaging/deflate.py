@@ -6,16 +6,13 @@ does it. A large entry holding pages (``index.html``) is deflated in segments cu
 (the window any reader holds at that point) and ends byte-aligned (``Z_FULL_FLUSH``; the last one
 ``Z_FINISH``), so the concatenation is one valid raw deflate stream, about as small as deflating
 the whole, and a segment's bytes depend only on itself and that window. Editing one page then
-re-deflates the one or two segments around it; the others come from the build cache or from this
-process's memory.
+re-deflates the one or two segments around it; the others come from the build cache.
 """
 from __future__ import annotations
 
 import hashlib
 import zlib
 from typing import Callable, Iterable, NamedTuple
-
-from elearn_builder.cache.memo import Memo
 
 LEVEL = 9
 """Deflate level of every entry."""
@@ -108,16 +105,15 @@ class Deflater:
     """``compress`` for each distinct content once; ``load``/``save`` let a cache keep results across builds.
 
     ``deflated`` counts the entries this build compressed (wholly or in part), ``reused`` those it
-    took from ``load`` (for a segmented entry: at least one segment, none compressed); segments taken
-    from ``memo`` (``Caches.segments``, kept by the process between builds) count as neither.
+    took from ``load`` (for a segmented entry: at least one segment, none compressed).
     """
 
     def __init__(self, load: Callable[[str], bytes | None] | None = None,
-                 save: Callable[[str, bytes], None] | None = None, workers: int = 1, memo: Memo | None = None):
+                 save: Callable[[str, bytes], None] | None = None, workers: int = 1):
         self.done: dict[str, bytes] = {}
         self._keys: dict[int, tuple[bytes, str]] = {}
         self._crcs: dict[str, int] = {}
-        self.load, self.save, self.memo = load, save, memo
+        self.load, self.save = load, save
         self.workers = max(1, workers or 1)
         self.reused = self.deflated = 0
 
@@ -160,11 +156,9 @@ class Deflater:
             for part, skey in zip(parts, joined[key]):
                 if skey in pieces or skey in todo:
                     continue
-                cached = self.memo.get(skey) if self.memo is not None else None
-                if cached is None and self.load:
-                    cached = self.load(skey)
-                    if cached is not None:
-                        loaded.add(skey)
+                cached = self.load(skey) if self.load else None
+                if cached is not None:
+                    loaded.add(skey)
                 if cached is not None:
                     pieces[skey] = cached
                 else:
@@ -187,9 +181,6 @@ class Deflater:
                 self.deflated += 1
         for key, keys in joined.items():
             self.done[key] = b"".join(pieces[k] for k in keys)
-            for k in keys if self.memo is not None else ():
-                if k in todo or k in loaded:
-                    self.memo.put(k, pieces[k])
             if any(k in todo for k in keys):
                 self.deflated += 1
             elif any(k in loaded for k in keys):

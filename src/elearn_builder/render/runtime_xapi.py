@@ -22,11 +22,8 @@ def find_profile(folder_or_file: Path | None, programme: Programme) -> Path | No
     return candidate if candidate.is_file() else None
 
 
-def load_vocabulary(path: Path, diags: Diagnostics, memo=None):
-    """The profile's vocabulary, or None after diagnostics located at the profile file.
-
-    With ``memo`` (``Caches.profiles``), a long-lived process (--watch, preview) checks an unchanged profile
-    once: ``check_profile`` is a pure function of the text."""
+def load_vocabulary(path: Path, diags: Diagnostics):
+    """The profile's vocabulary, or None after diagnostics located at the profile file."""
     from elearn_builder.xapi.profile import Vocabulary
     from elearn_builder.xapi.profile_check import check_profile
 
@@ -42,13 +39,8 @@ def load_vocabulary(path: Path, diags: Diagnostics, memo=None):
         return None
     if not isinstance(doc, dict):
         problems = ["the profile must be a JSON object"]
-    elif memo is None:
-        problems = tuple(check_profile(doc))
-    else:
-        problems = memo.get(text)
-        if problems is None:
-            problems = tuple(check_profile(doc))
-            memo.put(text, problems)
+    else:  # checked in every build: 2 ms for the bundled profile, too little to keep
+        problems = check_profile(doc)
     for problem in problems:
         diags.error(where, "xapi.profile-invalid", problem)
     return None if problems else Vocabulary(doc)
