@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from elearn_builder.cache import builds as cache, parses as loadmemo
+from elearn_builder.cache import builds as cache
 from elearn_builder.build import BuildOptions, build
 from elearn_builder.cache.builds import BuildCache, inputs_key
 from elearn_builder.cache.memo import Caches, Memo
@@ -122,8 +122,8 @@ def test_any_text_kept_and_read_back_equals_a_fresh_parse(text, offset):
         assert (view(parse_yaml(text, "f.yaml", diags, offset, memo)), [str(d) for d in diags.items]) == expected
     assert memo.misses == 1
     read = ParseCodec.decode(ParseCodec.encode(memo.entries))
+    assert read is not None  # the codec reads back only entries in the shape a parse gives
     (back,) = read.values()
-    assert loadmemo._entry_ok(back)
     assert (view(copy(back[0])), [str(d) for d in back[1]]) == expected
 
 

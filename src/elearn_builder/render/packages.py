@@ -124,8 +124,9 @@ def forked(job: RenderJob, workers: int):
             for conn in wait(list(running)):
                 try:
                     kind, value = conn.recv()
-                except EOFError:
+                except EOFError:  # the worker is done
                     running.pop(conn).join()
+                    conn.close()
                     continue
                 if kind == "error":
                     raise value
