@@ -67,7 +67,8 @@ def build_in_memory(options: PreviewOptions, caches=None) -> tuple[dict[str, dic
     """Read and render every selected package in memory, nothing written: {zip stem: {path: bytes}}, and the
     build's diagnostics and notes. ``caches`` (a ``cache.memo.Caches``) keeps parses, renders and fragments
     between rebuilds."""
-    from elearn_builder.build import BuildOptions, read, salt
+    from elearn_builder.build import BuildOptions, salt
+    from elearn_builder.read import read
     from elearn_builder.render.packages import render
 
     build_options = BuildOptions(source=options.source, templates=options.templates, formats=options.formats,

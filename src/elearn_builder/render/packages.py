@@ -33,7 +33,7 @@ def lrs_settings(options) -> dict:
 
 def render(course, options, caches=None, store=None, done: Done | None = None,
            reuse: bool = True) -> dict[str, dict[str, bytes]]:
-    """Every package of ``course`` (a ``build.Course``) in memory, {zip name: {path: bytes}}, each checked
+    """Every package of ``course`` (a ``read.Course``) in memory, {zip name: {path: bytes}}, each checked
     (``verify``); ``done(name, seconds)`` is called as each is ready.
 
     With ``caches`` (a ``cache.memo.Caches``) the Jinja environment, its compiled templates and the fragments
