@@ -2,7 +2,7 @@
 
     python bench/warm.py COURSE OUTPUT CACHE RUNS [TEMPLATES PROFILE]
 
-Imports ``elearn_builder.build`` once, then times with ``time.perf_counter`` (wall) and
+Imports ``elearn_builder.build`` once and keeps one ``Caches`` for every build (as ``--watch`` does), then times with ``time.perf_counter`` (wall) and
 ``time.process_time`` (CPU of this process):
 
 - warm full:      a clean build (cache off, empty output folder), RUNS times after one untimed one
@@ -32,14 +32,16 @@ FORMATS = ("scorm12", "scorm2004", "cmi5", "xapi")
 def main(course: Path, output: Path, cache: Path, runs: int, templates: Path, profile: Path) -> dict:
     began_wall, began_cpu = time.perf_counter(), time.process_time()
     from elearn_builder.build import BuildOptions, build
+    from elearn_builder.cache.memo import Caches
 
     imports = {"wall": time.perf_counter() - began_wall, "cpu": time.process_time() - began_cpu}
     options = BuildOptions(source=course, output=output, templates=templates, profile=profile, formats=FORMATS)
     clean, cached = replace(options, cache=False), replace(options, cache_dir=cache)
+    caches = Caches()  # what the process keeps between builds, as --watch and preview keep it
 
     def timed(opts: BuildOptions) -> dict:
         wall, cpu = time.perf_counter(), time.process_time()
-        result = build(opts)
+        result = build(opts, caches=caches)
         return {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "seconds": result.seconds,
                 "written": result.written, "status": result.cache.get("status")}
 

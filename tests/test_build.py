@@ -161,7 +161,7 @@ def test_bundled_programme_is_reproducible(tmp_path):
 
 
 def test_verify_refuses_a_package_naming_a_missing_file():
-    from elearn_builder.build import verify
+    from elearn_builder.render.packages import verify
     from elearn_builder.diagnostics import ElearnError
 
     verify("ok.zip", {"cmi5.xml": b'<c xmlns="x"><au><url>index.html</url></au></c>', "index.html": b""})

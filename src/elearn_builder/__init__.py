@@ -1,11 +1,13 @@
 """elearn-builder: Markdown and YAML course sources to SCORM packages that track in any LMS."""
 from __future__ import annotations
 
-__version__ = "0.1.0"
-__all__ = ["BuildOptions", "BuildResult", "Diagnostic", "ElearnError", "SourceErrors", "build", "__version__"]
+from types import MappingProxyType
 
-_LAZY = {"BuildOptions": "build", "BuildResult": "build", "build": "build",
-         "Diagnostic": "diagnostics", "ElearnError": "diagnostics", "SourceErrors": "diagnostics"}
+__version__ = "0.1.0"
+__all__ = ("BuildOptions", "BuildResult", "Diagnostic", "ElearnError", "SourceErrors", "build", "__version__")
+
+_LAZY = MappingProxyType({"BuildOptions": "build", "BuildResult": "build", "build": "build", "Diagnostic": "diagnostics",
+                          "ElearnError": "diagnostics", "SourceErrors": "diagnostics"})
 
 
 def __getattr__(name: str):

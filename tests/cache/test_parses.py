@@ -1,4 +1,4 @@
-"""What a rebuild does not do again: parse unchanged YAML (``loadmemo``) and read unchanged inputs (``cache.STATS``).
+"""What a rebuild does not do again: parse unchanged YAML (``Caches.parses``) and read unchanged inputs (``Caches.stats``).
 
 A kept parse must be indistinguishable from a fresh one (values, every location, the diagnostics), an edit
 must be seen, a damaged kept file must be a miss, and a file changed too close to its hashing is hashed again.
@@ -6,7 +6,7 @@ must be seen, a damaged kept file must be a miss, and a file changed too close t
 from __future__ import annotations
 
 import hashlib
-import io
+from functools import partial
 import math
 import os
 import pickle
@@ -19,13 +19,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from elearn_builder.cache import builds as cache, parses as loadmemo
+from elearn_builder.cache import builds as cache
 from elearn_builder.build import BuildOptions, build
 from elearn_builder.cache.builds import BuildCache, inputs_key
+from elearn_builder.cache.memo import Caches, Memo
 from elearn_builder.diagnostics import Diagnostics
-from elearn_builder.cache.parses import KIND, PARSES
-from elearn_builder.cache.markup import MEMO
-from elearn_builder.sources.reader import YList, YMap, parse_fresh, parse_yaml, split_front_matter
+from elearn_builder.cache.parses import KIND, ParseCodec
+from elearn_builder.sources.reader import YList, YMap, copy, parse_fresh, parse_yaml, split_front_matter
 
 ROOT = Path(__file__).resolve().parents[2]
 TRICKY = [
@@ -45,13 +45,9 @@ TRICKY = [
 
 
 @pytest.fixture
-def memos():
-    """The process's memos, emptied before and after (as in a fresh process)."""
-    for memo in (PARSES, MEMO, cache.STATS):
-        memo.clear()
-    yield
-    for memo in (PARSES, MEMO, cache.STATS):
-        memo.clear()
+def memos() -> Caches:
+    """What a process keeps between builds, as a build is given it; its memos salted as a build salts them."""
+    return Caches().salted("the package's hash")
 
 
 def view(value):
@@ -65,12 +61,13 @@ def view(value):
     return (type(value).__name__, repr(value))
 
 
-def parsed(text: str, path: str = "f.yaml", line_offset: int = 0, store=None, source: Path = ROOT):
-    """``parse_yaml`` with the memo on (backed by ``store``): the view, the diagnostics and the parses it took."""
-    diags, before = Diagnostics(), PARSES.parsed
-    with MEMO.using(store, source):
-        value = parse_yaml(text, path, diags, line_offset)
-    return view(value), [str(d) for d in diags.items], PARSES.parsed - before
+def parsed(memo: Memo, text: str, path: str = "f.yaml", line_offset: int = 0, store=None):
+    """``parse_yaml`` with ``memo`` (kept in ``store``): the view, the diagnostics and the parses it took."""
+    diags, before = Diagnostics(), memo.misses
+    memo.open(store, "course", ParseCodec())
+    value = parse_yaml(text, path, diags, line_offset, memo)
+    memo.close()
+    return view(value), [str(d) for d in diags.items], memo.misses - before
 
 
 def fresh(text: str, path: str = "f.yaml", line_offset: int = 0):
@@ -93,20 +90,22 @@ def test_a_kept_parse_equals_a_fresh_one_with_every_location_and_diagnostic(memo
     assert len(cases) > len(TRICKY) + 5
     expected = [fresh(*case) for case in cases]
     assert [d for _, d in expected].count([]) < len(expected) - 5  # the cases do report things
-    assert parse_all(cases, store) == (expected, len(cases))
-    assert parse_all(cases, store) == (expected, 0)  # from memory
-    PARSES.clear()  # a new process: only what the build cache kept
-    assert parse_all(cases, store) == (expected, 0)  # from the cache's file
+    memo = memos.parses
+    assert parse_all(memo, cases, store) == (expected, len(cases))
+    assert parse_all(memo, cases, store) == (expected, 0)  # from memory
+    memo.clear()  # a new process: only what the build cache kept
+    assert parse_all(memo, cases, store) == (expected, 0)  # from the cache's file
 
 
-def parse_all(cases: list, store) -> tuple[list, int]:
+def parse_all(memo: Memo, cases: list, store) -> tuple[list, int]:
     """Parse every (text, path, line offset) in one build's session: the views and diagnostics, and the parses."""
-    out, before = [], PARSES.parsed
-    with MEMO.using(store, ROOT):
-        for text, path, offset in cases:
-            diags = Diagnostics()
-            out.append((view(parse_yaml(text, path, diags, offset)), [str(d) for d in diags.items]))
-    return out, PARSES.parsed - before
+    out, before = [], memo.misses
+    memo.open(store, "course", ParseCodec())
+    for text, path, offset in cases:
+        diags = Diagnostics()
+        out.append((view(parse_yaml(text, path, diags, offset, memo)), [str(d) for d in diags.items]))
+    memo.close()
+    return out, memo.misses - before
 
 
 YAMLISH = st.text(alphabet=st.sampled_from(list("ab1.-:,&*!<>[]{}'\"#|~ \n\t\u00e9")), max_size=60)
@@ -117,47 +116,54 @@ YAMLISH = st.text(alphabet=st.sampled_from(list("ab1.-:,&*!<>[]{}'\"#|~ \n\t\u00
 def test_any_text_kept_and_read_back_equals_a_fresh_parse(text, offset):
     """What the memo keeps, handed out from memory or after the round trip through a build cache file."""
     expected = fresh(text, "f.yaml", offset)
-    memo = loadmemo.ParseMemo()
+    memo = Memo(KIND, 10)
     for _ in range(2):
         diags = Diagnostics()
-        assert (view(memo.parse(text, "f.yaml", diags, offset, parse_fresh)), [str(d) for d in diags.items]) == expected
-    read = loadmemo._Unpickler(io.BytesIO(pickle.dumps(memo.entries, protocol=loadmemo.PROTOCOL))).load()
+        assert (view(parse_yaml(text, "f.yaml", diags, offset, memo)), [str(d) for d in diags.items]) == expected
+    assert memo.misses == 1
+    read = ParseCodec.decode(ParseCodec.encode(memo.entries))
+    assert read is not None  # the codec reads back only entries in the shape a parse gives
     (back,) = read.values()
-    assert loadmemo._entry_ok(back)
-    assert (view(loadmemo.copy(back[0])), [str(d) for d in back[1]]) == expected
+    assert (view(copy(back[0])), [str(d) for d in back[1]]) == expected
 
 
-def test_front_matter_from_the_memo_reports_as_a_fresh_parse(memos):
+def test_front_matter_from_the_memo_reports_as_a_fresh_parse(memos, tmp_path):
     text = "---\nid: m\nid: n\ntitle: [x\n---\n# Page\n"
     diags = Diagnostics()
     split_front_matter(text, "m.md", diags)
     for _ in range(2):
         found = Diagnostics()
-        with MEMO.using(BuildCache(Path("/nonexistent/cache")), ROOT):
-            split_front_matter(text, "m.md", found)
+        memos.parses.open(BuildCache(tmp_path / "cache"), "course", ParseCodec())
+        split_front_matter(text, "m.md", found, memos.parses)
+        memos.parses.close()
         assert [str(d) for d in found.items] == [str(d) for d in diags.items] != []
+    assert memos.parses.misses == 1
 
 
 def test_the_same_text_at_another_path_or_line_is_another_parse(memos, tmp_path):
     store = BuildCache(tmp_path / "cache")
     text = "a: 1\nb: [2]\n"
     for path, offset in (("a.yaml", 0), ("b.yaml", 0), ("a.yaml", 3)):
-        assert parsed(text, path, offset, store) == (*fresh(text, path, offset), 1)
-    assert parsed(text, "b.yaml", 0, store)[0][1] == parsed(text, "b.yaml", 0, store)[0][1] != fresh(text)[0][1]
+        assert parsed(memos.parses, text, path, offset, store) == (*fresh(text, path, offset), 1)
+    twice = parsed(memos.parses, text, "b.yaml", 0, store)[0][1], parsed(memos.parses, text, "b.yaml", 0, store)[0][1]
+    assert twice[0] == twice[1] != fresh(text)[0][1]
 
 
-def test_without_a_build_cache_the_memo_is_off(memos):
-    assert parsed(TRICKY[0], store=None) == (*fresh(TRICKY[0]), 0)
-    assert PARSES.entries == {}
+def test_without_a_build_cache_the_memo_is_kept_in_memory_only(memos, tmp_path):
+    assert parsed(memos.parses, TRICKY[0], store=None) == (*fresh(TRICKY[0]), 1)
+    assert parsed(memos.parses, TRICKY[0], store=None) == (*fresh(TRICKY[0]), 0)
+    memos.parses.clear()
+    assert parsed(memos.parses, TRICKY[0], store=None) == (*fresh(TRICKY[0]), 1)  # nothing was kept elsewhere
 
 
 def test_an_edit_is_a_miss_and_gives_the_new_value(memos, tmp_path):
     store = BuildCache(tmp_path / "cache")
     old, new = "pass_mark: 80\nitems: [a, b]\n", "pass_mark: 90\nitems: [a, b]\n"
-    assert parsed(old, store=store)[2] == 1
-    edited = parsed(new, store=store)
+    memo = memos.parses
+    assert parsed(memo, old, store=store)[2] == 1
+    edited = parsed(memo, new, store=store)
     assert edited == (*fresh(new), 1) and edited[0] != fresh(old)[0]
-    assert parsed(old, store=store)[2] == 0 and parsed(new, store=store)[2] == 0
+    assert parsed(memo, old, store=store)[2] == 0 and parsed(memo, new, store=store)[2] == 0
 
 
 def test_what_a_caller_changes_never_reaches_a_later_parse(memos, tmp_path):
@@ -165,15 +171,14 @@ def test_what_a_caller_changes_never_reaches_a_later_parse(memos, tmp_path):
     text = "a: {b: [1, 2]}\nc: [x]\n"
     expected = fresh(text)
     for _ in range(2):
-        with MEMO.using(store, ROOT):
-            value = parse_yaml(text, "f.yaml", Diagnostics())
+        value = parse_yaml(text, "f.yaml", Diagnostics(), memo=memos.parses)
         value["a"]["b"].append(3)
         value["a"]["b"].item_locs.clear()
         value["a"].key_locs["z"] = value.loc
         value["c"][0] = "changed"
         value["new"] = 1
         value.loc = None
-        assert parsed(text, store=store) == (*expected, 0)
+        assert parsed(memos.parses, text, store=store) == (*expected, 0)
 
 
 def kept_file(store: BuildCache) -> Path:
@@ -195,7 +200,8 @@ def test_a_damaged_or_foreign_kept_file_is_a_miss_never_an_error(memos, tmp_path
     store = BuildCache(tmp_path / "cache")
     text = TRICKY[0]
     expected = fresh(text)
-    parsed(text, store=store)
+    memo = memos.parses
+    parsed(memo, text, store=store)
     path = kept_file(store)
     good = store.blob(path.name, KIND)
     (key, entry), = pickle.loads(good).items()
@@ -206,16 +212,16 @@ def test_a_damaged_or_foreign_kept_file_is_a_miss_never_an_error(memos, tmp_path
                 pickle.dumps({key: (Evil(marker), ())}), pickle.dumps({key: (entry[0], (), "extra")})]
     for payload in payloads:
         path.write_bytes(hashlib.sha256(payload).digest() + payload)  # intact to the store: only the content is bad
-        PARSES.clear()
-        assert parsed(text, store=store) == (*expected, 1)
+        memo.clear()
+        assert parsed(memo, text, store=store) == (*expected, 1)
     assert not marker.exists()
     for damage in (lambda d: d[:-7], lambda d: d[:40] + bytes([d[40] ^ 0xFF]) + d[41:], lambda d: b""):  # damaged on disk
         path.write_bytes(damage(hashlib.sha256(good).digest() + good))
-        PARSES.clear()
-        assert parsed(text, store=store) == (*expected, 1)
+        memo.clear()
+        assert parsed(memo, text, store=store) == (*expected, 1)
     path.write_bytes(hashlib.sha256(good).digest() + good)
-    PARSES.clear()
-    assert parsed(text, store=store) == (*expected, 0)  # and the intact file is used
+    memo.clear()
+    assert parsed(memo, text, store=store) == (*expected, 0)  # and the intact file is used
 
 
 def zips(folder: Path) -> dict[str, bytes]:
@@ -228,9 +234,8 @@ def test_a_rebuild_after_yaml_edits_parses_only_those_and_gives_clean_bytes(memo
     shutil.copytree(ROOT / "content", course)
     formats = ("scorm12", "scorm2004", "cmi5", "xapi")
     options = BuildOptions(source=course, output=tmp_path / "out", templates=ROOT / "templates", formats=formats)
-    before = PARSES.parsed
-    build(options)
-    assert PARSES.parsed - before > 5
+    build(options, caches=memos)
+    assert memos.parses.misses > 5
     module = min((course / "modules").rglob("*.md"))
     text = module.read_text()
     assert "\ntitle: " in text
@@ -239,11 +244,10 @@ def test_a_rebuild_after_yaml_edits_parses_only_those_and_gives_clean_bytes(memo
     assert '\ntitle: "' in assessment.read_text()
     assessment.write_text(assessment.read_text().replace('\ntitle: "', '\ntitle: "Edited ', 1))
     if fresh_process:
-        PARSES.clear()
-        MEMO.clear()
-    before = PARSES.parsed
-    result = build(options)
-    assert result.cache["status"] == "miss" and PARSES.parsed - before == 2
+        memos = Caches()
+    before = memos.parses.misses
+    result = build(options, caches=memos)
+    assert result.cache["status"] == "miss" and memos.parses.misses - before == 2
     build(BuildOptions(source=course, output=tmp_path / "clean", templates=ROOT / "templates", formats=formats,
                        cache=False))
     assert zips(tmp_path / "out") == zips(tmp_path / "clean")
@@ -254,15 +258,20 @@ def test_a_rebuild_after_yaml_edits_parses_only_those_and_gives_clean_bytes(memo
 
 # ---------------------------------------------------------------- the inputs key and the stat memo
 
-def key_of(course: Path, store=None) -> str:
+def key_of(course: Path, stats: Memo, store=None) -> str:
     trees = {"source": course, "templates": None, "profile": None, "schemas": None}
-    return inputs_key({"x": 1}, trees, course.parent / "out", store)
+    return inputs_key({"x": 1}, trees, course.parent / "out", store, stats)[0]
 
 
 def age(path: Path, seconds: float) -> None:
     """Set ``path``'s mtime ``seconds`` in the past (its ctime stays now: no program can set it)."""
     then = time.time_ns() - int(seconds * 1e9)
     os.utime(path, ns=(then, then))
+
+
+@pytest.fixture
+def stats() -> Memo:
+    return Caches().stats
 
 
 @pytest.fixture
@@ -280,68 +289,85 @@ def small(tmp_path, monkeypatch) -> Path:
     return course
 
 
-def test_an_unchanged_old_file_is_not_read_again(memos, small):
-    first, hashed = key_of(small), cache.STATS.hashed
+def test_an_unchanged_old_file_is_not_read_again(stats, small):
+    first, hashed = key_of(small, stats), stats.misses
     assert hashed >= 3
-    assert key_of(small) == first and cache.STATS.hashed == hashed
+    assert key_of(small, stats) == first and stats.misses == hashed
 
 
-def test_a_recently_changed_file_is_always_hashed_again(memos, small):
+def test_a_recently_changed_file_is_always_hashed_again(stats, small):
     """The racy case: a file modified within RACY_NS of its hashing may change again unseen by its stat."""
     (small / "a.yaml").write_text("a: 2\n")  # mtime: now
-    key_of(small)
-    hashed = cache.STATS.hashed
-    key_of(small)
-    assert cache.STATS.hashed == hashed + 1  # the recent file alone, although its stat is as it was
+    key_of(small, stats)
+    hashed = stats.misses
+    key_of(small, stats)
+    assert stats.misses == hashed + 1  # the recent file alone, although its stat is as it was
     future = time.time_ns() + 3600 * 10**9
     os.utime(small / "c.txt", ns=(future, future))
-    key_of(small)
-    hashed = cache.STATS.hashed
-    key_of(small)
-    assert cache.STATS.hashed == hashed + 2  # a file dated in the future too
+    key_of(small, stats)
+    hashed = stats.misses
+    key_of(small, stats)
+    assert stats.misses == hashed + 2  # a file dated in the future too
 
 
-def test_the_racy_case_a_same_size_edit_in_the_same_tick_is_seen(memos, small, monkeypatch):
+def test_the_racy_case_a_same_size_edit_in_the_same_tick_is_seen(stats, small, monkeypatch):
     """Written, hashed, then written again with the same size and mtime: without the racy rule (and the ctime)
     the stat would match; the key must still change."""
     path = small / "a.yaml"
     path.write_text("a: 1\n")
     stamp = path.stat().st_mtime_ns
-    before = key_of(small)
+    before = key_of(small, stats)
     path.write_text("a: 9\n")
     os.utime(path, ns=(stamp, stamp))
     assert path.stat().st_size == 5 and path.stat().st_mtime_ns == stamp
-    assert key_of(small) != before
+    assert key_of(small, stats) != before
 
 
-def test_any_content_change_changes_the_key_even_with_the_old_mtime_put_back(memos, small):
+def test_any_content_change_changes_the_key_even_with_the_old_mtime_put_back(stats, small):
     path = small / "sub" / "b.md"
-    original = key_of(small)
+    original = key_of(small, stats)
     old = path.stat()
     path.write_text("BEE\n")  # same size
     os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
-    edited = key_of(small)
+    edited = key_of(small, stats)
     assert edited != original
     path.write_text("bee\n")
     os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
-    assert key_of(small) == original
+    assert key_of(small, stats) == original
     (small / "sub" / "new.txt").write_text("")
-    assert key_of(small) not in (original, edited)
+    assert key_of(small, stats) not in (original, edited)
 
 
-def test_the_stat_memo_is_kept_in_the_build_cache_and_a_damaged_one_is_ignored(memos, small, tmp_path):
+def test_the_stat_memo_is_kept_in_the_build_cache_and_a_damaged_one_is_ignored(stats, small, tmp_path):
     store = BuildCache(tmp_path / "cache")
-    expected = key_of(small, store)
-    cache.STATS.clear()  # a new process
-    hashed = cache.STATS.hashed
-    assert key_of(small, store) == expected and cache.STATS.hashed == hashed  # nothing read: digests from the file
+    expected = key_of(small, stats, store)
+    stats.clear()  # a new process
+    hashed = stats.misses
+    assert key_of(small, stats, store) == expected and stats.misses == hashed  # nothing read: digests from the file
     (kept,) = [p for p in (store.root / cache.STAT_KIND).rglob("*") if p.is_file()]
     for payload in (b"{", b'{"x": [1]}', b"[]", b'{"/a": [1, 2, 3, 4, 5, 6, "zz"]}'):
         kept.write_bytes(hashlib.sha256(payload).digest() + payload)
-        cache.STATS.clear()
-        hashed = cache.STATS.hashed
-        assert key_of(small, store) == expected and cache.STATS.hashed >= hashed + 3
+        stats.clear()
+        hashed = stats.misses
+        assert key_of(small, stats, store) == expected and stats.misses >= hashed + 3
     (small / "c.txt").write_text("SEA\n")
     age(small / "c.txt", 3600)
-    cache.STATS.clear()
-    assert key_of(small, store) != expected
+    stats.clear()
+    assert key_of(small, stats, store) != expected
+
+
+def test_moving_or_editing_any_file_of_the_package_changes_its_hash_and_empties_the_memos(stats, small):
+    """Every memo's keys start with the package's hash: code moved or changed anywhere can keep no stale entry."""
+    builder = cache.PACKAGE_DIR  # the fixture's one-file package
+    digest = partial(cache.file_digest, stats)
+    first = cache.package_hash(digest)
+    assert cache.package_hash(digest) == first
+    (builder / "render").mkdir()
+    (builder / "code.py").rename(builder / "render" / "code.py")
+    moved = cache.package_hash(digest)
+    (builder / "render" / "code.py").write_text("pass  # edited\n")
+    assert len({first, moved, cache.package_hash(digest)}) == 3
+    caches = Caches().salted(first)
+    caches.renders.put("k", "old render")
+    assert caches.salted(first).renders.get("k") == "old render"
+    assert caches.salted(moved).renders.get("k") is None

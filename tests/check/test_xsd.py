@@ -20,10 +20,10 @@ def parse(text: str):
     return etree.fromstring(text.encode()).getroottree()
 
 
-def test_each_set_compiles_once(schemas_dir):
+def test_each_set_compiles(schemas_dir):
     assert sorted(SETS) == ["cmi5", "scorm12", "scorm2004", "tincan"]
     for schemas in SETS.values():
-        assert compiled(schemas_dir.resolve(), schemas) is compiled(schemas_dir.resolve(), schemas)
+        assert isinstance(compiled(schemas_dir.resolve(), schemas), etree.XMLSchema)
 
 
 def test_a_missing_set_is_named(tmp_path):

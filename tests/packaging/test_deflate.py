@@ -82,8 +82,6 @@ def test_an_edit_re_deflates_only_the_segments_around_it():
     first.prepare([BIG])
     segments = len(deflater.segment_cuts(BIG)) - 1
     assert len(store) == segments and first.deflated == 1
-    deflater.MEMO.items.clear()  # as in a fresh process: what is reused comes from the store
-    deflater.MEMO.bytes = 0
     after = edited(30)
     before = set(store)
     second = deflater.Deflater(store.get, store.__setitem__)
@@ -94,24 +92,15 @@ def test_an_edit_re_deflates_only_the_segments_around_it():
     assert second.deflated == 1 and second.reused == 0
 
 
-def test_the_process_memo_serves_a_later_build_with_a_cache_but_not_one_without():
-    deflater.Deflater({}.get, {}.__setitem__).prepare([BIG])
-    again = deflater.Deflater({}.get, {}.__setitem__)  # a cache that lost everything: the process still has it
-    assert again(BIG) == deflater.compress(BIG)
-    assert again.deflated == 0 and again.reused == 0  # remembered segments are neither compressed nor cached
+def test_a_later_build_takes_the_segments_from_the_cache_and_without_one_deflates_again():
+    store: dict[str, bytes] = {}
+    deflater.Deflater(store.get, store.__setitem__).prepare([BIG])
     uncached = deflater.Deflater()  # --no-cache: all the work again
     assert uncached(BIG) == deflater.compress(BIG)
-    assert uncached.deflated == 1
-
-
-def test_the_memo_keeps_within_its_bound(monkeypatch):
-    monkeypatch.setattr(deflater, "MEMO_BYTES", 10)
-    memo = deflater._Memo()
-    memo.put("a", b"123456")
-    memo.put("b", b"7890")
-    assert memo.get("a") == b"123456"  # now the most recent
-    memo.put("c", b"xyz")
-    assert set(memo.items) == {"a", "c"} and memo.bytes == 9
+    assert uncached.deflated == 1 and uncached.reused == 0
+    cached = deflater.Deflater(store.get, store.__setitem__)
+    assert cached(BIG) == deflater.compress(BIG)
+    assert cached.deflated == 0 and cached.reused == 1
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -13,6 +13,7 @@ import pytest
 from elearn_builder.render import packages as renderall
 from elearn_builder.cache import templates as toolcache
 from elearn_builder.build import BuildOptions, build
+from elearn_builder.cache.memo import Caches
 from elearn_builder.diagnostics import Diagnostics
 from elearn_builder.render.fragments import install
 from elearn_builder.sources.course import load_course
@@ -28,18 +29,28 @@ def zips(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.zip"))}
 
 
-def fresh_process() -> None:
-    """Forget what this process kept, as a new ``elearn build`` would."""
-    renderall._TEMPLATES.clear()
+class Process:
+    """A long-lived process (``--watch``, ``preview``): one ``Caches`` given to every build."""
+
+    def __init__(self):
+        self.caches = Caches()
+
+    def restart(self) -> None:
+        """Forget what this process kept, as a new ``elearn build`` would."""
+        self.caches = Caches()
+
+    def build(self, options: BuildOptions):
+        return build(options, caches=self.caches)
+
+    def env(self) -> jinja2.Environment:
+        """The Jinja environment this process keeps."""
+        (env,) = self.caches.templates.entries.values()
+        return env
 
 
 def clean_build(source: Path, out: Path, templates: Path | None = None) -> dict[str, str]:
-    """The zips of a clean build in a fresh environment (this process's own is put back after)."""
-    kept = dict(renderall._TEMPLATES)
-    fresh_process()
+    """The zips of a clean build in a fresh process (one that has kept nothing)."""
     build(BuildOptions(source=source, output=out, templates=templates, cache=False))
-    renderall._TEMPLATES.clear()
-    renderall._TEMPLATES.update(kept)
     return zips(out)
 
 
@@ -54,9 +65,11 @@ def course(tmp_path) -> Path:
 def own_tool_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv(toolcache.ENV, raising=False)
-    fresh_process()
-    yield
-    fresh_process()
+
+
+@pytest.fixture
+def proc() -> Process:
+    return Process()
 
 
 def edit_first_page(course: Path, words: str) -> None:
@@ -69,43 +82,43 @@ def edit_first_page(course: Path, words: str) -> None:
 
 # ---- the environment of a long-lived process ----
 
-def test_the_environment_is_kept_while_the_templates_are_the_same(tmp_path):
+def test_the_environment_is_kept_while_the_templates_are_the_same(tmp_path, proc):
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "page.html.j2").write_text("<section>{{ page.title }}</section>\n")
-    env = renderall.template_environment(templates)
-    assert renderall.template_environment(templates) is env
+    env = renderall.template_environment(templates, proc.caches)
+    assert renderall.template_environment(templates, proc.caches) is env
     stat = (templates / "page.html.j2").stat()
     (templates / "page.html.j2").write_text("<section>{{ page.id }}</section>\n")  # same size and time
     os.utime(templates / "page.html.j2", ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    changed = renderall.template_environment(templates)
+    changed = renderall.template_environment(templates, proc.caches)
     assert changed is not env
     assert changed.get_template("page.html.j2").render(page={"id": "p1"}) == "<section>p1</section>\n"
     (templates / "extra.html.j2").write_text("new\n")
-    assert renderall.template_environment(templates) is not changed
-    assert renderall.template_environment(None) is not renderall.template_environment(templates)
+    assert renderall.template_environment(templates, proc.caches) is not changed
+    assert renderall.template_environment(None, proc.caches) is not renderall.template_environment(templates, proc.caches)
 
 
-def test_rebuilds_in_one_process_give_the_bytes_of_clean_builds(course, tmp_path):
+def test_rebuilds_in_one_process_give_the_bytes_of_clean_builds(course, tmp_path, proc):
     out = tmp_path / "out"
     env = None
     for n, cache in enumerate([True, False, True, True]):
         edit_first_page(course, f"Edit {n}.")
-        build(BuildOptions(source=course, output=out, templates=None, cache=cache))
-        assert env is None or renderall._TEMPLATES["env"] is env
-        env = renderall._TEMPLATES["env"]
+        proc.build(BuildOptions(source=course, output=out, templates=None, cache=cache))
+        assert env is None or proc.env() is env
+        env = proc.env()
         assert zips(out) == clean_build(course, tmp_path / f"clean{n}")
 
 
-def test_fragments_are_reused_only_while_what_they_read_is_the_same(course, tmp_path):
+def test_fragments_are_reused_only_while_what_they_read_is_the_same(course, tmp_path, proc):
     out = tmp_path / "out"
     for words in ["One.", "Two.", "Three."]:
         edit_first_page(course, words)
-        build(BuildOptions(source=course, output=out, templates=None, cache_dir=tmp_path / "cache"))
-    fragments = renderall._TEMPLATES["env"].globals["fragment"].fragments
+        proc.build(BuildOptions(source=course, output=out, templates=None, cache_dir=tmp_path / "cache"))
+    fragments = proc.env().globals["fragment"].fragments
     before = fragments.rendered
     edit_first_page(course, "Four.")
-    build(BuildOptions(source=course, output=out, templates=None, cache_dir=tmp_path / "cache"))
+    proc.build(BuildOptions(source=course, output=out, templates=None, cache_dir=tmp_path / "cache"))
     rendered = fragments.rendered - before
     stages = 3
     assert 0 < rendered < 10 * stages  # the edited module's pages (and nothing stage-wide) again
@@ -113,7 +126,7 @@ def test_fragments_are_reused_only_while_what_they_read_is_the_same(course, tmp_
     assert zips(out) == clean_build(course, tmp_path / "clean")
 
 
-def test_an_author_page_template_is_kept_by_what_it_reads(course, tmp_path):
+def test_an_author_page_template_is_kept_by_what_it_reads(course, tmp_path, proc):
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "page.html.j2").write_text(
@@ -122,16 +135,16 @@ def test_an_author_page_template_is_kept_by_what_it_reads(course, tmp_path):
     out = tmp_path / "out"
     for words in ["One.", "Two.", "Three."]:
         edit_first_page(course, words)
-        build(BuildOptions(source=course, output=out, templates=templates, cache_dir=tmp_path / "cache"))
-    fragments = renderall._TEMPLATES["env"].globals["fragment"].fragments
+        proc.build(BuildOptions(source=course, output=out, templates=templates, cache_dir=tmp_path / "cache"))
+    fragments = proc.env().globals["fragment"].fragments
     assert {root for root, _, _ in fragments.names("page.html.j2")} == {"page", "stage", "programme"}
     assert zips(out) == clean_build(course, tmp_path / "clean", templates)
     before = fragments.rendered
-    build(BuildOptions(source=course, output=out, templates=templates, cache_dir=tmp_path / "cache"))
+    proc.build(BuildOptions(source=course, output=out, templates=templates, cache_dir=tmp_path / "cache"))
     assert fragments.rendered == before  # nothing changed: every fragment kept, each stage's its own
     (course / "programme.yaml").write_text((course / "programme.yaml").read_text().replace(
         "title: Reflective Supervision", "title: Reflective Supervision (2nd edition)", 1))
-    build(BuildOptions(source=course, output=out, templates=templates, cache_dir=tmp_path / "cache"))
+    proc.build(BuildOptions(source=course, output=out, templates=templates, cache_dir=tmp_path / "cache"))
     pages = sum(len(m.pages) for m in load_course(course, Diagnostics()).modules)
     assert fragments.rendered - before >= 3 * pages  # the programme's title is on every page
     assert zips(out) == clean_build(course, tmp_path / "clean-retitled", templates)
@@ -262,11 +275,11 @@ def test_the_tool_cache_is_per_python_and_jinja_and_follows_xdg(tmp_path, monkey
     assert toolcache.flavour(env) != toolcache.flavour(other)
 
 
-def test_what_templates_read_is_kept_for_the_next_process(course, tmp_path, monkeypatch):
-    build(BuildOptions(source=course, output=tmp_path / "out", templates=None, cache_dir=tmp_path / "cache"))
+def test_what_templates_read_is_kept_for_the_next_process(course, tmp_path, monkeypatch, proc):
+    proc.build(BuildOptions(source=course, output=tmp_path / "out", templates=None, cache_dir=tmp_path / "cache"))
     saved = list((toolcache.folder() / "fragments").iterdir())
     assert len(saved) == 1
-    fresh_process()
+    proc.restart()
     parsed: list[str] = []
     real = jinja2.Environment.parse
 
@@ -277,44 +290,44 @@ def test_what_templates_read_is_kept_for_the_next_process(course, tmp_path, monk
     monkeypatch.setattr(jinja2.Environment, "parse", spy)
     for n in range(2):
         edit_first_page(course, f"Edit {n}.")
-        build(BuildOptions(source=course, output=tmp_path / "out", templates=None, cache_dir=tmp_path / "cache"))
+        proc.build(BuildOptions(source=course, output=tmp_path / "out", templates=None, cache_dir=tmp_path / "cache"))
     assert parsed == []  # the second build keys its fragments with what the first process found
     assert zips(tmp_path / "out") == clean_build(course, tmp_path / "clean")
     saved[0].write_bytes(b"{not json")
-    fresh_process()
+    proc.restart()
     for n in range(2):
-        build(BuildOptions(source=course, output=tmp_path / "again", templates=None, cache_dir=tmp_path / "other"))
+        proc.build(BuildOptions(source=course, output=tmp_path / "again", templates=None, cache_dir=tmp_path / "other"))
     assert parsed and zips(tmp_path / "again") == clean_build(course, tmp_path / "clean")
 
 
-def test_with_the_build_cache_a_new_process_reuses_the_last_builds_fragments(course, tmp_path):
+def test_with_the_build_cache_a_new_process_reuses_the_last_builds_fragments(course, tmp_path, proc):
     out = tmp_path / "out"
-    build(BuildOptions(source=course, output=out, templates=None))  # finds what the templates read
-    build(BuildOptions(source=course, output=out, templates=None, formats=("scorm12",)))  # keeps fragments
-    fresh_process()
+    proc.build(BuildOptions(source=course, output=out, templates=None))  # finds what the templates read
+    proc.build(BuildOptions(source=course, output=out, templates=None, formats=("scorm12",)))  # keeps fragments
+    proc.restart()
     edit_first_page(course, "An edit in a new process.")
-    build(BuildOptions(source=course, output=out, templates=None))
-    fragments = renderall._TEMPLATES["env"].globals["fragment"].fragments
+    proc.build(BuildOptions(source=course, output=out, templates=None))
+    fragments = proc.env().globals["fragment"].fragments
     assert fragments.builds == 1 and fragments.reused > 100 and fragments.rendered < 30
     reused = fragments.reused
     assert zips(out) == clean_build(course, tmp_path / "clean")
     for kept in (tmp_path / ".elearn-cache").rglob("fragments/*/*"):
         kept.write_bytes(kept.read_bytes()[:40] + b"damaged")
-    fresh_process()
+    proc.restart()
     edit_first_page(course, "Another edit.")
-    build(BuildOptions(source=course, output=out, templates=None))
-    assert renderall._TEMPLATES["env"].globals["fragment"].fragments.reused < reused  # pages across stages only
+    proc.build(BuildOptions(source=course, output=out, templates=None))
+    assert proc.env().globals["fragment"].fragments.reused < reused  # pages across stages only
     assert zips(out) == clean_build(course, tmp_path / "clean-again")
 
 
-def test_a_build_without_its_cache_renders_every_fragment_again(course, tmp_path):
+def test_a_build_without_its_cache_renders_every_fragment_again(course, tmp_path, proc):
     out = tmp_path / "out"
     for words in ["One.", "Two."]:
         edit_first_page(course, words)
-        build(BuildOptions(source=course, output=out, templates=None, cache_dir=tmp_path / "cache"))
-    fragments = renderall._TEMPLATES["env"].globals["fragment"].fragments
+        proc.build(BuildOptions(source=course, output=out, templates=None, cache_dir=tmp_path / "cache"))
+    fragments = proc.env().globals["fragment"].fragments
     reused, rendered = fragments.reused, fragments.rendered
-    build(BuildOptions(source=course, output=out, templates=None, cache=False))  # --no-cache: all the work again
+    proc.build(BuildOptions(source=course, output=out, templates=None, cache=False))  # --no-cache: all the work again
     assert fragments.reused == reused
     assert fragments.rendered > rendered
     assert zips(out) == clean_build(course, tmp_path / "clean")

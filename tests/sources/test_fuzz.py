@@ -30,7 +30,8 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from lxml import etree
 
-from elearn_builder.build import BuildOptions, build, verify
+from elearn_builder.build import BuildOptions, build
+from elearn_builder.render.packages import verify
 from elearn_builder.diagnostics import SourceErrors
 from elearn_builder import standards
 

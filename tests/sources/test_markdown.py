@@ -77,7 +77,7 @@ def test_fenced_code_renders_without_importing_pygments(tmp_path):
     script = ("import sys; from pathlib import Path; from elearn_builder.sources.markdown import MediaRefs, Renderer;"
               "from elearn_builder.diagnostics import Diagnostics;"
               "r = Renderer(Path(sys.argv[1]), Diagnostics(), MediaRefs());"
-              "print(repr(r.render_fresh('```python\\nx = 1 < 2\\n```\\n', 'm.md')), 'pygments' in sys.modules)")
+              "print(repr(r.render_fresh('```python\\nx = 1 < 2\\n```\\n', 'm.md').html), 'pygments' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["'<pre><code", 'class="language-python">x', "=", "1", "&lt;", "2\\n</code></pre>'",
                                   "False"]

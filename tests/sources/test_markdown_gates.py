@@ -14,6 +14,7 @@ from xss.corpus import PAYLOADS, write_course
 
 from elearn_builder.diagnostics import Diagnostics
 from elearn_builder.sources.course import load_course
+from elearn_builder.sources import markdown as markdown_module
 from elearn_builder.sources.markdown import GATES, MediaRefs, Renderer
 
 
@@ -49,9 +50,8 @@ def both(root: Path, policy, text: str, path: str = "modules/m.md", first_line: 
     """(HTML, diagnostics, media used, paths checked) from the gated renderer and from the whole one."""
     out = []
     for r in pair(root, policy, fresh):
-        r.diags, r.media, r.checked = Diagnostics(), MediaRefs(), []
-        html = r.render_fresh(text, path, first_line)
-        out.append((html, [str(d) for d in r.diags.items], dict(r.media.used), r.checked))
+        done = r.render_fresh(text, path, first_line)
+        out.append((done.html, [str(d) for d in done.diags], dict(done.media), done.checked))
     return out
 
 
@@ -156,7 +156,9 @@ def test_random_markdown_renders_the_same_with_and_without_gates(tmp_path, parts
 
 def test_a_gate_that_left_out_too_much_would_be_caught(tmp_path, monkeypatch):
     """The comparison above is not vacuous: gate links on a character they do not need and it fails."""
-    monkeypatch.setitem(GATES["inlinePatterns"], "link", ("@",))
+    changed = {kind: dict(gates) for kind, gates in GATES.items()}
+    changed["inlinePatterns"]["link"] = ("@",)
+    monkeypatch.setattr(markdown_module, "GATES", changed)
     gated, whole = both(tmp_path, None, "see [the site](https://example.org)", fresh=True)
     assert gated != whole and "<a " in whole[0] and "<a " not in gated[0]
 

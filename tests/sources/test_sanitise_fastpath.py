@@ -37,9 +37,9 @@ def fragments_of(source: Path) -> list[tuple[str, HtmlPolicy]]:
     """Every HTML fragment loading ``source`` asks ``problems`` about, with its policy."""
     seen = []
 
-    def record(fragment, policy=DEFAULT_POLICY):
+    def record(fragment, policy=DEFAULT_POLICY, proven=None):
         seen.append((fragment, policy))
-        return problems(fragment, policy)
+        return problems(fragment, policy, proven)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(markup, "problems", record)

@@ -8,7 +8,8 @@ import json
 import pytest
 import yaml
 
-from elearn_builder.xapi.profile import CONFORMS_TO, DEFAULT_PATH, PROFILE_CONTEXT, WELL_KNOWN, Vocabulary, check_profile, load_profile
+from elearn_builder.xapi.profile import CONFORMS_TO, DEFAULT_PATH, PROFILE_CONTEXT, WELL_KNOWN, Vocabulary, load_profile
+from elearn_builder.xapi.profile_check import check_profile
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROFILE = load_profile()

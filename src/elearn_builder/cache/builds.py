@@ -14,7 +14,10 @@ import sys
 import tempfile
 import time
 import zlib
+from functools import partial
 from pathlib import Path
+
+from elearn_builder.cache.memo import Memo
 
 CACHE_NAME = ".elearn-cache"
 LAYOUT = "2"
@@ -71,93 +74,45 @@ STAT_KIND = "stat"
 """The build cache's folder for the digests kept by stat."""
 
 
-class StatMemo:
-    """Input files' digests by their stat (device, inode, size, mtime, ctime), so unchanged files are not read.
-
-    A digest is reused only when the stat is exactly as when it was taken and the file had not been
-    modified in the ``RACY_NS`` before that moment; any other file is read and hashed. The ctime, which no
-    program can set back, catches an edit whose mtime was put back. Kept in memory for the process and,
-    when ``inputs_key`` is given the build cache, in one file per set of input folders.
-    """
-
-    def __init__(self):
-        self.entries: dict[str, tuple[tuple, int, bytes]] = {}
-        """Path -> (stat, when it was hashed in ns, digest)."""
-        self.hashed = 0
-        """Files actually read and hashed since this process started: how tests see what was reused."""
-        self.seen: dict[str, tuple[tuple, int, bytes]] = {}
-        """Entries used since ``begin``: what the build cache keeps."""
-        self.changed = False
-        """Whether any file was hashed since ``begin``."""
-        self.loaded: set[tuple[Path, str]] = set()
-        """The build cache files read already (once per process)."""
-        self.kept: dict[tuple[Path, str], frozenset] = {}
-        """The paths each build cache file holds, as last read or written."""
-
-    def clear(self) -> None:
-        """Forget everything held in memory (the build cache's files are read again)."""
-        self.entries.clear()
-        self.seen.clear()
-        self.loaded.clear()
-        self.kept.clear()
-
-    def digest(self, path: str) -> bytes:
-        """SHA-256 of the file at (absolute) ``path``, from memory when its stat says it did not change."""
-        st = os.stat(path)
-        entry = self.entries.get(path)
-        if (entry is not None and entry[0] == (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-                and st.st_mtime_ns < entry[1] - RACY_NS):
-            self.seen[path] = entry
-            return entry[2]
-        hashed_at = time.time_ns()  # before reading: a change while reading is racy, so hashed again
-        with open(path, "rb") as handle:
-            st = os.fstat(handle.fileno())
-            digest = hashlib.file_digest(handle, "sha256").digest()
-        self.hashed += 1
-        self.entries[path] = self.seen[path] = \
-            ((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns), hashed_at, digest)
-        self.changed = True
-        return digest
-
-    def begin(self, store, name: str) -> None:
-        """Start a key: read what ``store`` keeps under ``name`` (once per process)."""
-        self.seen, self.changed = {}, False
-        where = (getattr(store, "root", None), name)
-        if store is not None and where not in self.loaded:
-            self.loaded.add(where)
-            found = self._read(store, name)
-            for path, entry in found.items():
-                self.entries.setdefault(path, entry)
-            self.kept[where] = frozenset(found)
-
-    def end(self, store, name: str) -> None:
-        """Keep the entries this key used in ``store`` when any was new, or the file holds others (or is gone)."""
-        where = (getattr(store, "root", None), name)
-        if store is None or not (self.changed or self.kept.get(where) != self.seen.keys()
-                                 or not store.has_blob(name, STAT_KIND)):
-            return
-        payload = {path: [*stat, at, digest.hex()] for path, (stat, at, digest) in sorted(self.seen.items())}
-        if store.replace_blob(name, json.dumps(payload).encode(), STAT_KIND):
-            self.kept[where] = frozenset(self.seen)
+class StatCodec:
+    """How the digests kept by stat are written in the build cache (JSON rows)."""
 
     @staticmethod
-    def _read(store, name: str) -> dict[str, tuple[tuple, int, bytes]]:
-        """The entries kept in ``store``; none when the file is missing, damaged or not in the expected shape."""
-        data = store.blob(name, STAT_KIND)
+    def encode(entries: dict) -> bytes:
+        return json.dumps({path: [*stat, at, digest.hex()] for path, (stat, at, digest) in sorted(entries.items())}).encode()
+
+    @staticmethod
+    def decode(data: bytes) -> dict | None:
         try:
-            found = json.loads(data) if data is not None else {}
             out = {}
-            for path, row in found.items():
+            for path, row in json.loads(data).items():
                 if not (isinstance(path, str) and len(row) == 7 and all(type(n) is int for n in row[:6])
                         and isinstance(row[6], str) and len(row[6]) == 64):
-                    return {}
+                    return None
                 out[path] = (tuple(row[:5]), row[5], bytes.fromhex(row[6]))
             return out
         except (ValueError, TypeError, AttributeError):
-            return {}
+            return None
 
 
-STATS = StatMemo()
+def file_digest(stats: Memo, path: str) -> bytes:
+    """SHA-256 of the file at (absolute) ``path``, from ``stats`` when its stat says it did not change.
+
+    Digests are kept by stat (device, inode, size, mtime, ctime): one is reused only when the stat is
+    exactly as when it was taken and the file had not been modified in the ``RACY_NS`` before that
+    moment; any other file is read and hashed (counted in ``stats.misses``). The ctime, which no program
+    can set back, catches an edit whose mtime was put back."""
+    st = os.stat(path)
+    entry = stats.get(path)
+    if (entry is not None and entry[0] == (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            and st.st_mtime_ns < entry[1] - RACY_NS):
+        return entry[2]
+    hashed_at = time.time_ns()  # before reading: a change while reading is racy, so hashed again
+    with open(path, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        digest = hashlib.file_digest(handle, "sha256").digest()
+    stats.put(path, ((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns), hashed_at, digest))
+    return digest
 
 
 def _libraries() -> list[str]:
@@ -171,27 +126,40 @@ def _libraries() -> list[str]:
     return sorted(names)
 
 
-def inputs_key(settings: dict, trees: dict[str, Path | None], output: Path, store=None) -> str:
-    """One hash of everything a build reads: options, environment, sources, templates, theme, code, libraries.
-
-    Files whose stat did not change since they were last hashed are not read again (``STATS``); given the
-    build cache (``store``), those digests outlive the process."""
+def package_hash(digest=None) -> str:
+    """A hash of the tool itself: its version, every file of the package (code, theme, templates), Python and
+    the installed libraries. Every memo's keys include it: a change to any of them makes every entry a miss."""
     from elearn_builder import __version__
 
-    hasher = hashlib.sha256(f"elearn-builder {__version__} cache {LAYOUT}\0".encode())
-    hasher.update(json.dumps(settings, sort_keys=True, default=str).encode())
-    hasher.update(json.dumps({k: os.environ.get(k) for k in ENV_INPUTS}, sort_keys=True).encode())
+    hasher = hashlib.sha256(f"elearn-builder {__version__} cache {LAYOUT}\0{sys.version}\0".encode())
     hasher.update("\n".join(_libraries()).encode())
-    skip = (output.resolve(),)
+    _tree(hasher, "builder", PACKAGE_DIR, digest=digest)
+    return hasher.hexdigest()
+
+
+def inputs_key(settings: dict, trees: dict[str, Path | None], output: Path, store=None,
+               stats: Memo | None = None) -> tuple[str, str]:
+    """One hash of everything a build reads: options, environment, sources, templates, and the tool
+    (``package_hash``, returned too).
+
+    Files whose stat did not change since they were last hashed are not read again (``stats``); given the
+    build cache (``store``), those digests outlive the process."""
+    stats = stats if stats is not None else Memo(STAT_KIND, 200_000)
     where = [str(PACKAGE_DIR)] + [f"{label}={os.path.abspath(path) if path else ''}"
                                   for label, path in sorted(trees.items())]
-    name = hashlib.sha256(json.dumps([LAYOUT, where]).encode()).hexdigest()
-    STATS.begin(store, name)
-    _tree(hasher, "builder", PACKAGE_DIR, digest=STATS.digest)
-    for label, path in sorted(trees.items()):
-        _tree(hasher, label, path, skip, digest=STATS.digest)
-    STATS.end(store, name)
-    return hasher.hexdigest()
+    stats.open(store, hashlib.sha256(json.dumps([LAYOUT, where]).encode()).hexdigest(), StatCodec())
+    digest = partial(file_digest, stats)
+    try:
+        tool = package_hash(digest)
+        hasher = hashlib.sha256(f"{tool}\0".encode())
+        hasher.update(json.dumps(settings, sort_keys=True, default=str).encode())
+        hasher.update(json.dumps({k: os.environ.get(k) for k in ENV_INPUTS}, sort_keys=True).encode())
+        skip = (output.resolve(),)
+        for label, path in sorted(trees.items()):
+            _tree(hasher, label, path, skip, digest=digest)
+    finally:
+        stats.close()
+    return hasher.hexdigest(), tool
 
 
 class BuildCache:

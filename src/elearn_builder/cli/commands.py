@@ -145,14 +145,15 @@ def build(source, output, templates, formats, stages, schemas, profile, lrs_endp
         click.echo(summary(result, output))
 
 
-def build_once(options, as_json: bool, quiet: bool, verbose: bool):
-    """One build, with progress on stderr unless the output is JSON or quiet."""
+def build_once(options, as_json: bool, quiet: bool, verbose: bool, caches=None):
+    """One build, with progress on stderr unless the output is JSON or quiet; ``caches``: what the process
+    keeps between builds (``--watch``)."""
     from elearn_builder.build import build as run_build
     from elearn_builder.cli.progress import Progress
 
     progress = None if as_json or quiet else Progress(sys.stderr, sys.stderr.isatty(), verbose)
     try:
-        return run_build(options, progress)
+        return run_build(options, progress, caches)
     finally:
         if progress is not None:
             progress.close()
@@ -205,8 +206,11 @@ def watch_build(options, as_json: bool, quiet: bool, verbose: bool) -> None:
             roots = [str(p) for p in (options.source, options.templates, options.profile) if p and p.exists()]
             click.echo(f"watching {', '.join(roots) or options.source} for changes; Ctrl-C to stop", err=True)
 
+    from elearn_builder.cache.memo import Caches
+
+    caches = Caches()  # one for the whole watch: each rebuild reuses what the last one did
     try:
-        watch(options, lambda: build_once(options, as_json, quiet, verbose), report)
+        watch(options, lambda: build_once(options, as_json, quiet, verbose, caches), report)
     except KeyboardInterrupt:
         click.echo("stopped watching", err=True)
 

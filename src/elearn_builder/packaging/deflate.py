@@ -6,8 +6,7 @@ does it. A large entry holding pages (``index.html``) is deflated in segments cu
 (the window any reader holds at that point) and ends byte-aligned (``Z_FULL_FLUSH``; the last one
 ``Z_FINISH``), so the concatenation is one valid raw deflate stream, about as small as deflating
 the whole, and a segment's bytes depend only on itself and that window. Editing one page then
-re-deflates the one or two segments around it; the others come from the build cache or from this
-process's memory.
+re-deflates the one or two segments around it; the others come from the build cache.
 """
 from __future__ import annotations
 
@@ -29,8 +28,6 @@ SEGMENT_MARK = b'<section class="el-page'
 """Where a page starts in ``index.html`` (the DOM contract, docs/runtime.md): where a segment may start."""
 WINDOW = 32 * 1024
 """Deflate's window: each segment's compressor is primed with this much of what precedes it."""
-MEMO_BYTES = 32 * 1024 * 1024
-"""Deflated segments a process keeps in memory (``elearn preview`` rebuilds in one process)."""
 
 
 def digest(data: bytes) -> str:
@@ -96,30 +93,6 @@ def compress(data: bytes) -> bytes:
     return b"".join(s.deflate() for s in parts) if len(parts) > 1 else deflate(data)
 
 
-class _Memo:
-    """Deflated segments by key, at most ``MEMO_BYTES``, the least recently used dropped first."""
-
-    def __init__(self):
-        self.items: dict[str, bytes] = {}
-        self.bytes = 0
-
-    def get(self, key: str) -> bytes | None:
-        packed = self.items.pop(key, None)
-        if packed is not None:
-            self.items[key] = packed  # now the most recent
-        return packed
-
-    def put(self, key: str, packed: bytes) -> None:
-        old = self.items.pop(key, None)
-        self.bytes += len(packed) - (len(old) if old is not None else 0)
-        self.items[key] = packed
-        while self.bytes > MEMO_BYTES:
-            self.bytes -= len(self.items.pop(next(iter(self.items))))
-
-
-MEMO = _Memo()
-
-
 def _run(task: bytes | Segment) -> bytes:
     return task.deflate() if isinstance(task, Segment) else deflate(task)
 
@@ -132,8 +105,7 @@ class Deflater:
     """``compress`` for each distinct content once; ``load``/``save`` let a cache keep results across builds.
 
     ``deflated`` counts the entries this build compressed (wholly or in part), ``reused`` those it
-    took from ``load`` (for a segmented entry: at least one segment, none compressed); segments the
-    process remembered (``MEMO``) count as neither.
+    took from ``load`` (for a segmented entry: at least one segment, none compressed).
     """
 
     def __init__(self, load: Callable[[str], bytes | None] | None = None,
@@ -184,11 +156,9 @@ class Deflater:
             for part, skey in zip(parts, joined[key]):
                 if skey in pieces or skey in todo:
                     continue
-                cached = MEMO.get(skey) if self.load else None  # without a cache (--no-cache), all work again
-                if cached is None and self.load:
-                    cached = self.load(skey)
-                    if cached is not None:
-                        loaded.add(skey)
+                cached = self.load(skey) if self.load else None
+                if cached is not None:
+                    loaded.add(skey)
                 if cached is not None:
                     pieces[skey] = cached
                 else:
@@ -211,8 +181,6 @@ class Deflater:
                 self.deflated += 1
         for key, keys in joined.items():
             self.done[key] = b"".join(pieces[k] for k in keys)
-            for k in keys if self.load else ():
-                MEMO.put(k, pieces[k])
             if any(k in todo for k in keys):
                 self.deflated += 1
             elif any(k in loaded for k in keys):

@@ -1,8 +1,9 @@
-"""Write packages: reproducible zips, all written to temporary files first and renamed together.
+"""Package and write: reproducible zips (``package``), all written to temporary files first and renamed together
+(``write``).
 
 The zip writer is ours (the same bytes ``zipfile`` writes for these settings) so that an entry's
 deflated data is computed once per distinct content: the runtime and the media are the same in
-every package, and a cache can hand back what an earlier build compressed (``deflater.py``; a large
+every package, and a cache can hand back what an earlier build compressed (``deflate.py``; a large
 ``index.html`` is deflated in segments there, so the bytes differ from ``zipfile``'s for it alone).
 """
 from __future__ import annotations
@@ -70,6 +71,40 @@ def zip_bytes(files: dict[str, bytes], deflater: Callable[[bytes], bytes] = comp
 def zip_bytes_to(handle, files: dict[str, bytes], deflater: Callable[[bytes], bytes] = compress) -> None:
     """Write ``files`` to an open binary handle as a zip with sorted entries and fixed metadata."""
     handle.write(zip_bytes(files, deflater))
+
+
+def package(packages: dict[str, dict[str, bytes]], deflater: Deflater | None = None,
+            done: Callable[[str, float], None] | None = None) -> dict[str, bytes]:
+    """Each package's zip, {name: zip bytes}: every distinct content deflated once (``deflater``, which may
+    reuse earlier work), then the zips in the order given; ``done(name, seconds)`` as each is made."""
+    deflater = deflater if deflater is not None else Deflater()
+    deflater.prepare(data for files in packages.values() for data in files.values())
+    zips = {}
+    for name, files in packages.items():
+        began = time.perf_counter()
+        zips[name] = zip_bytes(files, deflater)
+        if done is not None:
+            done(name, time.perf_counter() - began)
+    return zips
+
+
+def write(output: Path, zips: dict[str, bytes]) -> list[Path]:
+    """Write the zips whose file in ``output`` is missing or holds other bytes (all or none: ``write_packages``);
+    the paths written."""
+    return write_packages(output, unchanged_removed(output, zips))
+
+
+def unchanged_removed(output: Path, zips: dict[str, bytes]) -> dict[str, bytes]:
+    """The zips whose file in ``output`` is missing or holds other bytes."""
+    changed = {}
+    for name, data in zips.items():
+        try:
+            same = (output / name).stat().st_size == len(data) and (output / name).read_bytes() == data
+        except OSError:
+            same = False
+        if not same:
+            changed[name] = data
+    return changed
 
 
 def write_packages(output: Path, packages: dict[str, dict[str, bytes] | bytes]) -> list[Path]:

@@ -1,6 +1,8 @@
 """The preview's HTTP server on 127.0.0.1: the page, the packages, live-reload events and a small LRS."""
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import errno
 import json
 import mimetypes
@@ -19,8 +21,8 @@ HOST = "127.0.0.1"
 KEEPALIVE = 10.0
 """Seconds between two comments on an idle event stream (so a dead client is noticed)."""
 STATIC = ("index.html", "preview.js", "lms.js", "preview.css")
-TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-         ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml", ".json": "application/json"}
+TYPES = MappingProxyType({".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+                         ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml", ".json": "application/json"})
 XAPI_VERSION = "1.0.3"
 MAX_BODY = 8 << 20
 """The largest request body (8 MiB) the preview reads: a batch of statements, never more."""

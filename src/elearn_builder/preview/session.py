@@ -2,19 +2,17 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import sys
-import tempfile
 import threading
 import time
 import traceback
 import uuid
-import zipfile
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Callable
 
+from elearn_builder.cache.memo import Caches
 from elearn_builder.diagnostics import ElearnError, SourceErrors
 from elearn_builder.preview.watch import source_stamp
 from elearn_builder.standards import preview_formats, standard
@@ -70,24 +68,22 @@ class Snapshot:
     """How many packages this build made (the others, if any, are the previous build's)."""
 
 
-def build_in_memory(options: PreviewOptions, cache_dir: Path | None = None) -> tuple[dict[str, dict[str, bytes]],
-                                                                                   tuple[str, ...]]:
-    """Build every selected package into a temporary folder (never ``build/``); {zip stem: {path: bytes}}.
+def build_in_memory(options: PreviewOptions, caches=None) -> tuple[dict[str, dict[str, bytes]], tuple[str, ...]]:
+    """Read and render every selected package in memory, nothing written: {zip stem: {path: bytes}}, and the
+    build's diagnostics and notes. ``caches`` (a ``cache.memo.Caches``) keeps parses, renders and fragments
+    between rebuilds."""
+    from elearn_builder.build import BuildOptions, salt
+    from elearn_builder.read import read
+    from elearn_builder.render.packages import render
 
-    ``cache_dir`` keeps the build cache between rebuilds, where the build has one.
-    """
-    from elearn_builder.build import BuildOptions, build
-
-    extra = {"cache_dir": cache_dir} if cache_dir and "cache_dir" in {f.name for f in fields(BuildOptions)} else {}
-    with tempfile.TemporaryDirectory(prefix="elearn-preview-") as tmp:
-        result = build(BuildOptions(source=options.source, output=Path(tmp) / "out", templates=options.templates,
-                                    formats=options.formats, stages=options.stages, profile=options.profile, **extra))
-        packages = {}
-        for info in result.packages:
-            with zipfile.ZipFile(info.path) as zf:
-                packages[info.path.stem] = {name: zf.read(name) for name in zf.namelist() if not name.endswith("/")}
-        notes = tuple(str(d) for d in result.diagnostics) + result.notes
-    return packages, notes
+    build_options = BuildOptions(source=options.source, templates=options.templates, formats=options.formats,
+                                 stages=options.stages, profile=options.profile)
+    if caches is not None:
+        salt(caches)
+    course = read(build_options, caches)
+    files = render(course, build_options, caches)
+    packages = {name.removesuffix(".zip"): files[name] for name in files}
+    return packages, tuple(str(d) for d in course.diagnostics) + course.notes
 
 
 def course_data(files: dict[str, bytes]) -> dict:
@@ -141,8 +137,8 @@ class Preview:
         self.focus = ""
         """The package the page shows: rebuilt first after a change."""
         self.building = threading.Lock()
-        self.cache_dir = Path(tempfile.mkdtemp(prefix="elearn-preview-cache-"))
-        """The build cache of this preview (outside the watched folders), removed by ``close``."""
+        self.caches = Caches()
+        """What this preview remembers between rebuilds (parses, renders, templates, fragments), in memory."""
 
     @property
     def version(self) -> tuple[int, int]:
@@ -163,11 +159,11 @@ class Preview:
         self.stamp = source_stamp(self.options)  # taken first: an edit during the build triggers another
         shown = next((l for l in self.snapshot.launches if l.package == self.focus), None)
         if shown is None or len(self.snapshot.launches) == 1:
-            return self.attempt(lambda: build_in_memory(self.options, self.cache_dir), merge=False)
+            return self.attempt(lambda: build_in_memory(self.options, self.caches), merge=False)
         one = replace(self.options, stages=(shown.stage,), formats=(shown.format,))
-        first = self.attempt(lambda: build_in_memory(one, self.cache_dir), merge=True, publish_failure=False)
+        first = self.attempt(lambda: build_in_memory(one, self.caches), merge=True, publish_failure=False)
         if first is None:  # the whole course reports the problems (the shown stage may be gone, too)
-            return self.attempt(lambda: build_in_memory(self.options, self.cache_dir), merge=False)
+            return self.attempt(lambda: build_in_memory(self.options, self.caches), merge=False)
         return self.attempt(self.build_by_format, merge=False)
 
     def build_by_format(self) -> tuple[dict[str, dict[str, bytes]], tuple[str, ...]]:
@@ -182,7 +178,7 @@ class Preview:
         for fmt in self.options.formats:
             if self.closed or source_stamp(self.options) != self.stamp:
                 raise Superseded
-            part, notes = build_in_memory(replace(self.options, formats=(fmt,)), self.cache_dir)
+            part, notes = build_in_memory(replace(self.options, formats=(fmt,)), self.caches)
             made.update(part)
         return made, notes
 
@@ -235,7 +231,7 @@ class Preview:
             self.closed = True
             self.changed.notify_all()
         with self.building:  # a build under way finishes first (it gives way at its next step)
-            shutil.rmtree(self.cache_dir, ignore_errors=True)
+            self.caches = Caches()
 
     def store(self, statements: list[dict]) -> list[str]:
         """Keep statements as an LRS would (an id for each, ``stored``); a repeated id is kept once."""

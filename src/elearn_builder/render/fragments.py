@@ -19,8 +19,6 @@ import dataclasses
 import hashlib
 import json
 
-from pathlib import Path
-
 import jinja2
 from jinja2 import meta, nodes
 from markupsafe import Markup
@@ -76,25 +74,27 @@ class Fragments:
         self.builds = 0
         self.uses: dict[str, tuple | None] = {}
         self.sources: str | None = None
-        """A hash of every template source (``renderall.template_sources``): what ``uses`` is kept under."""
+        """A hash of every template source (``packages.template_sources``): what ``uses`` is kept under."""
         self.changed = False
         self.reusing = False
         """Whether the build in progress may reuse fragments (only with its build cache on)."""
         self.store = None
         """The build cache of the build in progress, when fragments are kept there (``begin``)."""
-        self._bundle: str | None = None
+        self.salt = ""
+        """The package's hash (``cache.builds.package_hash``), given by ``begin``."""
         self.current: dict[bytes, Markup] = {}
         self.previous: dict[bytes, Markup] = {}
         self.digests: dict[int, tuple[object, bytes | None]] = {}
         self.rendered = self.reused = 0
 
-    def begin(self, store=None, reuse: bool = True) -> None:
+    def begin(self, store=None, reuse: bool = True, salt: str = "") -> None:
         """A build starts: what the last one used stays, what it did not is dropped. With a build cache
         (``store``) and the tool cache on, the fragments of the last build that used the same templates
         come from the build cache, so even a new process's first build reuses them."""
         from elearn_builder.cache.templates import folder
 
         self.builds += 1
+        self.salt = salt
         if self.current:
             self.previous, self.current = self.current, {}
         self.digests.clear()  # values are a build's objects: their ids mean nothing after it
@@ -110,17 +110,9 @@ class Fragments:
                 self.previous = {}
 
     def bundle(self) -> str:
-        """The build cache's name for the fragments of these templates, this Jinja, MarkupSafe and renderer
-        (each by the source of the module that says its version or sets up the environment)."""
-        if self._bundle is None:
-            import markupsafe
-
-            hasher = hashlib.sha256(f"{self.sources}\0".encode())
-            for module in (Path(jinja2.__file__), Path(markupsafe.__file__), Path(__file__),
-                           Path(__file__).with_name("stage.py")):
-                hasher.update(module.read_bytes())
-            self._bundle = hasher.hexdigest()
-        return self._bundle
+        """The build cache's name for the fragments of these templates and this tool (the package's hash, which
+        covers its code, Python, Jinja and MarkupSafe)."""
+        return hashlib.sha256(f"{self.sources}\0{self.salt}".encode()).hexdigest()
 
     def end(self) -> None:
         """A build is over: keep what the templates read (tool cache) and its fragments (build cache)."""

@@ -7,12 +7,14 @@ JPEG and WebP are re-encoded only when resized. The same input gives the same by
 """
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import io
 from pathlib import PurePosixPath
 
 from elearn_builder.diagnostics import ElearnError
 
-RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
+RASTER = MappingProxyType({".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"})
 """Suffixes of the formats resized, and the Pillow format each is written back in."""
 JPEG_QUALITY = 82
 WEBP_QUALITY = 80

@@ -22,13 +22,10 @@ def find_profile(folder_or_file: Path | None, programme: Programme) -> Path | No
     return candidate if candidate.is_file() else None
 
 
-_CHECKED: dict[str, tuple[str, ...]] = {}
-"""Profile texts checked in this process, with their problems (``check_profile`` is a pure function of the text)."""
-
-
 def load_vocabulary(path: Path, diags: Diagnostics):
     """The profile's vocabulary, or None after diagnostics located at the profile file."""
-    from elearn_builder.xapi.profile import Vocabulary, check_profile
+    from elearn_builder.xapi.profile import Vocabulary
+    from elearn_builder.xapi.profile_check import check_profile
 
     where = Location(str(path), 1, 1)
     try:
@@ -42,12 +39,8 @@ def load_vocabulary(path: Path, diags: Diagnostics):
         return None
     if not isinstance(doc, dict):
         problems = ["the profile must be a JSON object"]
-    elif text in _CHECKED:  # a long-lived process (--watch, preview) checks an unchanged profile once
-        problems = _CHECKED[text]
-    else:
-        problems = _CHECKED.setdefault(text, tuple(check_profile(doc)))
-        while len(_CHECKED) > 8:
-            del _CHECKED[next(iter(_CHECKED))]
+    else:  # checked in every build: 2 ms for the bundled profile, too little to keep
+        problems = check_profile(doc)
     for problem in problems:
         diags.error(where, "xapi.profile-invalid", problem)
     return None if problems else Vocabulary(doc)

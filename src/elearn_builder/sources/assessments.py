@@ -17,10 +17,10 @@ ON_FAIL_MODES = ("full", "revisit")
 
 def load_assessment(root: Path, rel: str, where: Location, known_areas: set[str], renderer: Renderer,
                     question_ids: dict[str, Location], diags: Diagnostics,
-                    modules: tuple[Module, ...] = ()) -> Assessment | None:
+                    modules: tuple[Module, ...] = (), parses=None) -> Assessment | None:
     """Read an assessment file; ``question_ids`` collects ids across files to keep them unique;
     ``modules`` are the programme's, which questions name (or are given) as the one to revisit."""
-    data = load_mapping(root, rel, where, diags, "an assessment file")
+    data = load_mapping(root, rel, where, diags, "an assessment file", parses)
     if data is None:
         return None
     reader = QuestionReader(rel, known_areas, renderer, question_ids, diags, modules)

@@ -29,13 +29,16 @@ TITLE_JOIN = " – "
 """Between programme and stage title in a package title (standards/common.py course_title)."""
 
 
-def load_course(root: Path, diags: Diagnostics) -> Programme | None:
-    """Read ``root/programme.yaml`` and everything it names. Returns None when there are errors."""
+def load_course(root: Path, diags: Diagnostics, parses=None, renders=None) -> Programme | None:
+    """Read ``root/programme.yaml`` and everything it names. Returns None when there are errors.
+
+    ``parses`` and ``renders`` (``cache.memo.Memo``s, or None) keep YAML parses and Markdown renders for the
+    next build (``reader.parse_yaml``, ``markdown.Renderer.render``): a rebuild redoes only what changed."""
     where = Location(PROGRAMME_FILE, 1, 1)
     if not root.is_dir():
         diags.error(Location(str(root), 1, 1), "source.missing", f'course folder "{root}" not found')
         return None
-    data = load_mapping(root, PROGRAMME_FILE, where, diags, PROGRAMME_FILE)
+    data = load_mapping(root, PROGRAMME_FILE, where, diags, PROGRAMME_FILE, parses)
     if data is None:
         return None
     f = Fields(data, diags, "programme")
@@ -61,13 +64,13 @@ def load_course(root: Path, diags: Diagnostics) -> Programme | None:
     classes_path = f.get("master_classes", str, "")
     f.done()
 
-    renderer = Renderer(root, diags, media, html_policy)
+    renderer = Renderer(root, diags, media, html_policy, memo=renders)
     modules, module_ids = [], {}
     for i, rel in enumerate(module_list or []):
         if not isinstance(rel, str):
             diags.error(module_list.at(i), "field.type", "modules: each entry is a path to a Markdown file")
             continue
-        module = load_module(root, rel, module_list.at(i), known, renderer, diags)
+        module = load_module(root, rel, module_list.at(i), known, renderer, diags, parses)
         if module is None:
             continue
         if module.id in module_ids:
@@ -81,7 +84,7 @@ def load_course(root: Path, diags: Diagnostics) -> Programme | None:
     self_assessment = None
     if sa_path:
         self_assessment = load_self_assessment(root, sa_path, f.at("self_assessment"), known, renderer,
-                                               question_ids, diags)
+                                               question_ids, diags, parses)
     if self_assessment is not None:
         for stage, _ in stages:
             missing = [a.id for a in areas if a.id not in dict(stage.expectations)]
@@ -91,13 +94,13 @@ def load_course(root: Path, diags: Diagnostics) -> Programme | None:
                             "self-assessment's gap profile needs one per area")
     for stage, loc in stages:
         assessment = load_assessment(root, stage.assessment_path, loc, known, renderer, question_ids, diags,
-                                     tuple(modules))
+                                     tuple(modules), parses)
         if assessment is not None:
             assessments.append((stage.id, assessment))
     facilitation = None
     if classes_path:
         facilitation = load_facilitation(root, classes_path, f.at("master_classes"), {s.id for s, _ in stages},
-                                         set(module_ids), renderer, diags)
+                                         set(module_ids), renderer, diags, parses)
     check_media(root, media.used, diags)
     if diags.errors or None in ident.values():
         return None

@@ -30,9 +30,9 @@ def read_organisation(f: Fields, diags: Diagnostics) -> dict[str, str]:
 
 
 def load_facilitation(root: Path, rel: str, where: Location, stage_ids: set[str], module_ids: set[str],
-                      renderer: Renderer, diags: Diagnostics) -> Facilitation | None:
+                      renderer: Renderer, diags: Diagnostics, parses=None) -> Facilitation | None:
     """The master classes file named by ``master_classes:`` in programme.yaml, every problem located."""
-    data = load_mapping(root, rel, where, diags, "a master classes file")
+    data = load_mapping(root, rel, where, diags, "a master classes file", parses)
     if data is None:
         return None
     f = Fields(data, diags, "master classes")

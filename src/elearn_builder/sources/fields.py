@@ -1,6 +1,8 @@
 """Typed, located reads of YAML mappings: required and optional keys, ids, unknown-key warnings."""
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import math
 import re
 
@@ -13,8 +15,8 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 QUESTION_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 """Question ids: also SCORM interaction ids (CMIIdentifier, no spaces)."""
 
-_TYPES = {str: "text", int: "a whole number", bool: "true or false", float: "a number",
-          list: "a list", dict: "a mapping"}
+_TYPES = MappingProxyType({str: "text", int: "a whole number", bool: "true or false", float: "a number",
+          list: "a list", dict: "a mapping"})
 _MISSING = object()
 
 
@@ -98,13 +100,14 @@ def mapping(value, diags: Diagnostics, loc, what: str) -> YMap | None:
     return None
 
 
-def load_mapping(root, rel: str, where: Location, diags: Diagnostics, what: str) -> YMap | None:
-    """Read and parse a YAML file under ``root`` that must hold a mapping; None after a diagnostic."""
+def load_mapping(root, rel: str, where: Location, diags: Diagnostics, what: str, parses=None) -> YMap | None:
+    """Read and parse a YAML file under ``root`` that must hold a mapping; None after a diagnostic.
+    ``parses``: a memo of parses (``reader.parse_yaml``)."""
     text = read_text(root, rel, diags, where)
     if text is None:
         return None
     errors = len(diags.errors)
-    data = parse_yaml(text, rel, diags)
+    data = parse_yaml(text, rel, diags, memo=parses)
     if data is None and len(diags.errors) > errors:  # a YAML error, already reported
         return None
     return mapping(data, diags, Location(rel, 1, 1), what)

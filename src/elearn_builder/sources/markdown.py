@@ -1,8 +1,12 @@
 """Markdown to HTML with Python-Markdown, sanitised; local images and links are checked and mapped into the package."""
 from __future__ import annotations
 
+from types import MappingProxyType
+
+import hashlib
 import html
 import importlib
+import json
 import posixpath
 import re
 import sys
@@ -15,15 +19,15 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import Registry
 
-from elearn_builder.diagnostics import Diagnostics
+from elearn_builder.diagnostics import Diagnostic, Diagnostics
 from elearn_builder.model import Location
-from elearn_builder.sources.sanitise import DEFAULT_POLICY, HtmlPolicy, clean, problems, url_scheme
+from elearn_builder.sources.sanitise import DEFAULT_POLICY, HtmlPolicy, clean, make_cleaner, problems, url_scheme
 from elearn_builder.sources.reader import safe_join
 
-EXTENSIONS = ["extra", "sane_lists", "admonition"]
+EXTENSIONS = ("extra", "sane_lists", "admonition")
 MAX_INDENT = 256
 """Leading whitespace (columns) beyond which a line is refused: about 60 nested lists, far past any page."""
-EXTENSION_CONFIGS = {"extra": {"tables": {"use_align_attribute": True}}}
+EXTENSION_CONFIGS = MappingProxyType({"extra": MappingProxyType({"tables": MappingProxyType({"use_align_attribute": True})})})
 """Table alignment as ``align`` (allowed), not ``style`` (never allowed)."""
 _BLOCK_TAGS = re.compile(r"</?(?:p|div|li|ul|ol|br|h[1-6]|blockquote|tr|td|th|table|pre|dd|dt)\b[^>]*>", re.I)
 _TAGS = re.compile(r"<[^>]+>")
@@ -33,7 +37,7 @@ PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9,.;:?'’()/-]*(?: [A-Za-z0-9,.;:?'’()/
 """One line with nothing Markdown or HTML reads (a choice, a label): it renders as ``<p>text</p>``."""
 _HIDDEN = ("\x02", "\x03")
 """Python-Markdown deletes these from a text first, so the characters either side of one can meet."""
-GATES: dict[str, dict[str, tuple[str, ...]]] = {
+GATES: MappingProxyType[str, MappingProxyType[str, tuple[str, ...]]] = MappingProxyType({kind: MappingProxyType(gates) for kind, gates in {
     "preprocessors": {"fenced_code_block": ("`", "~"), "html_block": ("<", "&")},
     "blockprocessors": {
         "markdown_block": ("<",), "admonition": ("!", "<"), "defindent": (":", "<"), "table": ("|",),
@@ -44,7 +48,7 @@ GATES: dict[str, dict[str, tuple[str, ...]]] = {
         "backtick": ("`",), "escape": ("\\",), "footnote": ("[",), "reference": ("[",), "link": ("[",),
         "image_link": ("![", *_HIDDEN), "image_reference": ("![", *_HIDDEN), "short_reference": ("[",),
         "short_image_ref": ("![", *_HIDDEN), "autolink": ("<",), "automail": ("<",), "html": ("<",),
-        "linebreak": ("  ", "\t", *_HIDDEN), "entity": ("&",), "em_strong": ("*", "_")}}
+        "linebreak": ("  ", "\t", *_HIDDEN), "entity": ("&",), "em_strong": ("*", "_")}}.items()})
 """Python-Markdown's processors and inline patterns that can only act on a text holding one of these strings.
 
 Each needs them to match (``table`` a ``|``, ``link`` a ``[``, ``linebreak`` two spaces, which a tab
@@ -53,6 +57,23 @@ tried on every run of text, every block processor on every block). What is not n
 runs. tests/sources/test_markdown_gates.py renders every course text, the XSS corpus and random Markdown
 both ways and compares.
 """
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What rendering one text gave: the HTML, its diagnostics, the media it references (course path, where
+    first) and the course paths it checked, each as ``checked_state`` saw it."""
+
+    html: str
+    diags: tuple[Diagnostic, ...] = ()
+    media: tuple[tuple[str, Location], ...] = ()
+    checked: tuple[tuple[str, bool, bool], ...] = ()
+
+
+def checked_state(root: Path, rel: str) -> tuple[str, bool, bool]:
+    """How a course path resolves now: (path, inside the course, is a file)."""
+    target = safe_join(root, rel)
+    return rel, target is not None, target is not None and target.is_file()
 
 
 @dataclass
@@ -91,8 +112,11 @@ class Renderer:
     a link or image with a refused URL scheme (``javascript:``, ``data:`` ...) is an error.
     """
 
-    def __init__(self, root: Path, diags: Diagnostics, media: MediaRefs, policy: HtmlPolicy = DEFAULT_POLICY):
+    def __init__(self, root: Path, diags: Diagnostics, media: MediaRefs, policy: HtmlPolicy = DEFAULT_POLICY,
+                 memo=None):
         self.root, self.diags, self.media, self.policy = root, diags, media, policy
+        self.memo = memo
+        """Renders kept by what they were rendered from (a ``cache.memo.Memo``, see ``render``), or None."""
         self.md = markdown.Markdown(extensions=[*_extensions(), _Ext(self)], output_format="html")
         self.gated = True
         """Leave out what cannot act on the text (``GATES``); off, every text goes through all of Python-Markdown."""
@@ -102,20 +126,46 @@ class Renderer:
         self._needles = tuple(sorted({n for gates in GATES.values() for alts in gates.values() for n in alts}))
         self._gated: dict[tuple[bool, ...], tuple[Registry, ...]] = {}
         self._path, self._text, self._first_line = "", "", 1
-        self.checked: list[str] = []
-        """Course paths that references resolved to (markcache checks them before reusing a render)."""
+        self._found, self._media, self._checked = Diagnostics(), MediaRefs(), []
+        self._scope: str | None = None
+        self._cleaner = make_cleaner(policy)
+        self._proven: set[str] = set()
+        """The sanitiser's fast path: plain tags found allowed by ``policy`` (``sanitise.problems``)."""
 
     def render(self, text: str, path: str, first_line: int = 1) -> str:
-        """HTML for ``text``, which starts at ``first_line`` of the course file ``path`` (reused from
-        ``markcache.MEMO`` when the build turned it on and the same render was done before)."""
+        """HTML for ``text``, which starts at ``first_line`` of the course file ``path``; its diagnostics and
+        media references go to the renderer's. With a ``memo``, a render done before (same text, place,
+        course folder, HTML policy and tool) is reused while the course paths it checked resolve as they did."""
         if PLAIN.fullmatch(text):  # what Python-Markdown gives, about a hundred times sooner
             return f"<p>{text}</p>"
-        from elearn_builder.cache.markup import MEMO
+        if self.memo is None:
+            done = self.render_fresh(text, path, first_line)
+        else:
+            key = self._key(text, path, first_line)
+            done = self.memo.get(key)
+            if done is None or not all(checked_state(self.root, c[0]) == c for c in done.checked):
+                done = self.render_fresh(text, path, first_line)
+                self.memo.put(key, done)
+        self.diags.items.extend(done.diags)
+        for rel, where in done.media:
+            self.media.used.setdefault(rel, where)
+        return done.html
 
-        return MEMO.render(self, text, path, first_line)
+    def _key(self, text: str, path: str, first_line: int) -> str:
+        if self._scope is None:  # once per renderer: resolving a path costs more than a lookup
+            self._scope = json.dumps([self.memo.salt, str(self.root.resolve()), self.policy.key()])
+        hasher = hashlib.sha256(json.dumps([self._scope, path, first_line]).encode())  # a JSON list ends itself
+        hasher.update(text.encode("utf-8", "surrogatepass"))
+        return hasher.hexdigest()
 
-    def render_fresh(self, text: str, path: str, first_line: int = 1) -> str:
-        """``render`` without the memo."""
+    def render_fresh(self, text: str, path: str, first_line: int = 1) -> Rendered:
+        """What rendering ``text`` gives (``render`` without the memo)."""
+        self._found, self._media, self._checked = Diagnostics(), MediaRefs(), []
+        html = self._convert(text, path, first_line)
+        return Rendered(html, tuple(self._found.items), tuple(self._media.used.items()),
+                        tuple(checked_state(self.root, rel) for rel in dict.fromkeys(self._checked)))
+
+    def _convert(self, text: str, path: str, first_line: int) -> str:
         self._path, self._text, self._first_line = path, text, first_line
         self.md.reset()
         self._gate(text if self.gated else None)
@@ -125,13 +175,13 @@ class Renderer:
                 raise RecursionError
             out = self.md.convert(text)
         except RecursionError:
-            self.diags.error(Location(path, first_line + (deep or 0), 1), "markdown.too-deep",
-                             f"lists or blocks nested too deeply (indented over {MAX_INDENT} columns): flatten them")
+            self._found.error(Location(path, first_line + (deep or 0), 1), "markdown.too-deep",
+                              f"lists or blocks nested too deeply (indented over {MAX_INDENT} columns): flatten them")
             return ""
-        for problem in problems(out, self.policy):
-            report = self.diags.error if problem.severity == "error" else self.diags.warning
+        for problem in problems(out, self.policy, self._proven):
+            report = self._found.error if problem.severity == "error" else self._found.warning
             report(self._where(*problem.needles), problem.code, problem.message)
-        return clean(out, self.policy)
+        return clean(out, self.policy, self._cleaner)
 
     def _gate(self, text: str | None) -> None:
         """Give Python-Markdown only the processors and patterns that can act on ``text`` (all of them for None)."""
@@ -170,22 +220,22 @@ class Renderer:
     def _resolve(self, ref: str, where: Location, what: str) -> str | None:
         """Course-relative path for a local reference, reported when missing or outside the course."""
         rel = posixpath.normpath(posixpath.join(posixpath.dirname(self._path), unquote(urlsplit(ref).path)))
-        self.checked.append(rel)
+        self._checked.append(rel)
         target = safe_join(self.root, rel)
         if target is None:
-            self.diags.error(where, "path.outside", f'{what} "{ref}" points outside the course folder')
+            self._found.error(where, "path.outside", f'{what} "{ref}" points outside the course folder')
             return None
         if not target.is_file():
-            self.diags.error(where, f"{what}.missing", f'{what} "{ref}" not found (looked for {rel})')
+            self._found.error(where, f"{what}.missing", f'{what} "{ref}" not found (looked for {rel})')
             return None
-        self.media.used.setdefault(rel, where)
+        self._media.used.setdefault(rel, where)
         return rel
 
     def image(self, el) -> None:
         src = el.get("src", "")
         where = self._where(src)
         if not el.get("alt", "").strip():
-            self.diags.warning(where, "image.no-alt", f'image "{src}" has no alt text: describe it for screen readers')
+            self._found.warning(where, "image.no-alt", f'image "{src}" has no alt text: describe it for screen readers')
         if _is_local(src):
             rel = self._resolve(src, where, "image")
             if rel:
@@ -211,7 +261,7 @@ def _extensions() -> list[Extension]:
     for name in EXTENSIONS:
         group = ([(sub, EXTENSION_CONFIGS.get(name, {}).get(sub, {})) for sub in extra] if name == "extra"
                  else [(name, EXTENSION_CONFIGS.get(name, {}))])
-        made += [_module(sub).makeExtension(**config) for sub, config in group]
+        made += [_module(sub).makeExtension(**dict(config)) for sub, config in group]
     return made
 
 

@@ -42,7 +42,7 @@ would keep the build, and every save under ``elearn preview``, busy for minutes.
 
 
 def load_module(root: Path, rel: str, where: Location, known_areas: set[str], renderer: Renderer,
-                diags: Diagnostics) -> Module | None:
+                diags: Diagnostics, parses=None) -> Module | None:
     """Read ``rel`` (course-relative) into a Module; report every problem found."""
     text = read_text(root, rel, diags, where)
     if text is None:
@@ -51,7 +51,7 @@ def load_module(root: Path, rel: str, where: Location, known_areas: set[str], re
         diags.error(Location(rel, 1, 1), "markdown.too-large", f"the module has {len(text):,} characters, more than "
                     f"the {MAX_MODULE:,} a module may have: split it into several modules (listed at {where})")
         return None
-    meta, body, body_line = split_front_matter(text, rel, diags)
+    meta, body, body_line = split_front_matter(text, rel, diags, parses)
     if meta is None:
         return None
     f = Fields(meta, diags, "module")

@@ -1,6 +1,8 @@
 """Load one question of any type: prompt, options or pairs or accepted answers, and feedback."""
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from elearn_builder.sources.answertext import normalise, word_count
 from elearn_builder.diagnostics import Diagnostics, did_you_mean
 from elearn_builder.sources.fields import ID_RE, QUESTION_ID_RE, Fields, mapping
@@ -15,7 +17,7 @@ FILL_IN_LIMIT = 250
 """SCORM 2004 fill-in responses are localized strings of at most 250 characters (SPM)."""
 LONG_FILL_IN_LIMIT = 4000
 """SCORM 2004 long-fill-in responses hold at most 4000 characters (SPM)."""
-DEFAULT_MAX_LENGTH = {"fill-in": 100, "long-fill-in": 1000}
+DEFAULT_MAX_LENGTH = MappingProxyType({"fill-in": 100, "long-fill-in": 1000})
 
 
 class QuestionReader:

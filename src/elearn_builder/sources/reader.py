@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import errno
+import hashlib
+import json
 import os
 import re
 from pathlib import Path
+from types import MappingProxyType
 
 import yaml
 
@@ -15,10 +18,8 @@ MAX_NODES = 200_000
 """Upper bound on YAML nodes walked per file, so aliases cannot expand exponentially."""
 MAX_DEPTH = 64
 """Upper bound on nesting (also through aliases): course files need fewer than ten levels."""
-_PLAIN_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+_PLAIN_TAGS = MappingProxyType({yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"})
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
-ACTIVE_MEMO = None
-"""``loadmemo.PARSES`` while a build with its cache on runs (set by its ``using``), else None."""
 
 
 class YMap(dict):
@@ -146,6 +147,7 @@ class _BoundedLoader(yaml.SafeLoader):
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 """libyaml's loader (about ten times faster) when PyYAML was built with it; same nodes and marks."""
+_LIBYAML = getattr(getattr(yaml, "_yaml", None), "get_version_string", lambda: "none")()
 
 
 def _parse_fast(text: str, path: str, diags: Diagnostics, line_offset: int):
@@ -170,13 +172,42 @@ def _parse_fast(text: str, path: str, diags: Diagnostics, line_offset: int):
     return value
 
 
-def parse_yaml(text: str, path: str, diags: Diagnostics, line_offset: int = 0):
+def parse_yaml(text: str, path: str, diags: Diagnostics, line_offset: int = 0, memo=None):
     """Parse YAML text into located values; on a syntax error report it and return None.
 
-    While a build with its cache on runs, an unchanged text comes from ``loadmemo.PARSES`` (a copy of it)."""
-    if ACTIVE_MEMO is not None:
-        return ACTIVE_MEMO.parse(text, path, diags, line_offset, parse_fresh)
-    return parse_fresh(text, path, diags, line_offset)
+    With ``memo`` (a ``cache.memo.Memo``), a text parsed before at the same place, under the same limits and
+    tool, comes from it: the diagnostics that parse made, and a ``copy`` of its value (what is kept is
+    never handed out, so no caller can change what a later build reads)."""
+    if memo is None:
+        return parse_fresh(text, path, diags, line_offset)
+    limits = [memo.salt, MAX_NODES, MAX_DEPTH, _FAST_LOADER is not None, _LIBYAML, path, line_offset]
+    hasher = hashlib.sha256(json.dumps(limits).encode())  # a JSON list ends itself: no text can shift into it
+    hasher.update(text.encode("utf-8", "surrogatepass"))
+    key = hasher.hexdigest()
+    entry = memo.get(key)
+    if entry is None:
+        found = Diagnostics()
+        entry = (parse_fresh(text, path, found, line_offset), tuple(found.items))
+        memo.put(key, entry)
+    diags.items.extend(entry[1])
+    return copy(entry[0])
+
+
+def copy(value):
+    """A copy of a parsed value's mappings, lists and location tables (the immutable leaves are shared)."""
+    kind = type(value)
+    if kind is YMap:
+        out = YMap(value)
+        for key, item in value.items():
+            if type(item) is YMap or type(item) is YList:
+                out[key] = copy(item)
+        out.loc, out.key_locs, out.value_locs = value.loc, dict(value.key_locs), dict(value.value_locs)
+        return out
+    if kind is YList:
+        out = YList([copy(item) if type(item) is YMap or type(item) is YList else item for item in value])
+        out.loc, out.item_locs = value.loc, list(value.item_locs)
+        return out
+    return value
 
 
 def parse_fresh(text: str, path: str, diags: Diagnostics, line_offset: int = 0):
@@ -279,8 +310,9 @@ def refused_path(rel: str, root: Path | None = None) -> tuple[str, str]:
     return "path.outside", f'"{rel}" points outside the course folder'
 
 
-def split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[YMap | None, str, int]:
-    """Split ``---`` front matter from a Markdown file: (metadata, body, line number where body starts)."""
+def split_front_matter(text: str, path: str, diags: Diagnostics, memo=None) -> tuple[YMap | None, str, int]:
+    """Split ``---`` front matter from a Markdown file: (metadata, body, line number where body starts);
+    ``memo``: as for ``parse_yaml``."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         diags.error(Location(path, 1, 1), "markdown.front-matter",
@@ -289,7 +321,7 @@ def split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[YMap |
     for end in range(1, len(lines)):
         if lines[end].strip() in ("---", "..."):
             errors = len(diags.errors)
-            meta = parse_yaml("\n".join(lines[1:end]), path, diags, line_offset=1)
+            meta = parse_yaml("\n".join(lines[1:end]), path, diags, line_offset=1, memo=memo)
             if not isinstance(meta, YMap):  # a list, a scalar, null, or a YAML error already reported
                 if len(diags.errors) == errors:
                     diags.error(Location(path, 2, 1), "markdown.front-matter", "front matter must be a YAML mapping")

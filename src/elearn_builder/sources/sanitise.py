@@ -9,8 +9,9 @@ itself is nh3's, so a gap in the scan can cost a diagnostic, never safety.
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from html import unescape
 from html.parser import HTMLParser
 
@@ -26,12 +27,12 @@ DEFAULT_TAGS = frozenset({
     "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "summary", "sup", "table",
     "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var"})
 """Everything Python-Markdown's extra, admonition and sane_lists produce, and common inline markup."""
-DEFAULT_ATTRIBUTES = {
+DEFAULT_ATTRIBUTES = MappingProxyType({
     "*": frozenset({"class", "id", "title", "lang", "dir"}),
     "a": frozenset({"href"}), "img": frozenset({"src", "alt", "width", "height"}),
     "ol": frozenset({"start", "type"}), "li": frozenset({"value"}), "q": frozenset({"cite"}),
     "blockquote": frozenset({"cite"}), "th": frozenset({"align", "colspan", "rowspan", "scope"}),
-    "td": frozenset({"align", "colspan", "rowspan"}), "details": frozenset({"open"})}
+    "td": frozenset({"align", "colspan", "rowspan"}), "details": frozenset({"open"})})
 DEFAULT_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 """Relative links (``page.html``, ``#note``, ``../media/x.png``) are always allowed."""
 
@@ -81,6 +82,10 @@ class HtmlPolicy:
     def _table(self) -> dict[str, frozenset[str]]:
         return dict(self.attributes)
 
+    def key(self) -> list:
+        """The policy in a stable form (its sets sorted), for a memo's key."""
+        return [sorted(self.tags), [[tag, sorted(names)] for tag, names in self.attributes], sorted(self.url_schemes)]
+
 
 DEFAULT_POLICY = HtmlPolicy()
 
@@ -106,14 +111,14 @@ def _filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def clean(fragment: str, policy: HtmlPolicy = DEFAULT_POLICY) -> str:
-    """``fragment`` with everything outside ``policy`` removed (nh3 does the removing)."""
-    return _cleaner(policy).clean(fragment)
+def clean(fragment: str, policy: HtmlPolicy = DEFAULT_POLICY, cleaner: nh3.Cleaner | None = None) -> str:
+    """``fragment`` with everything outside ``policy`` removed (nh3 does the removing): by ``cleaner`` (made by
+    ``make_cleaner(policy)``) when given, since making one costs as much as cleaning a page."""
+    return (cleaner or make_cleaner(policy)).clean(fragment)
 
 
-@lru_cache(maxsize=16)
-def _cleaner(policy: HtmlPolicy) -> nh3.Cleaner:
-    """nh3's cleaner for ``policy``, made once: making it costs as much as cleaning a page."""
+def make_cleaner(policy: HtmlPolicy) -> nh3.Cleaner:
+    """nh3's cleaner for ``policy`` (a renderer makes one and keeps it)."""
     return nh3.Cleaner(tags=set(policy.tags), clean_content_tags=set(DROPPED_WITH_CONTENT),
                        attributes={tag: set(names) for tag, names in policy.attributes},
                        attribute_filter=_filter, url_schemes=set(policy.url_schemes), strip_comments=True,
@@ -186,9 +191,11 @@ def _short(value: str) -> str:
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
-def problems(fragment: str, policy: HtmlPolicy = DEFAULT_POLICY) -> list[Problem]:
-    """What ``clean`` would remove from ``fragment`` or refuse in it, once per kind, in document order."""
-    if plainly_allowed(fragment, policy):
+def problems(fragment: str, policy: HtmlPolicy = DEFAULT_POLICY, proven: set[str] | None = None) -> list[Problem]:
+    """What ``clean`` would remove from ``fragment`` or refuse in it, once per kind, in document order.
+
+    ``proven`` (a set kept by the caller for one policy) remembers the plain tags found allowed already."""
+    if plainly_allowed(fragment, policy, proven):
         return []
     return scan(fragment, policy)
 
@@ -201,14 +208,15 @@ def scan(fragment: str, policy: HtmlPolicy = DEFAULT_POLICY) -> list[Problem]:
     return walk.found
 
 
-def plainly_allowed(fragment: str, policy: HtmlPolicy = DEFAULT_POLICY) -> bool:
+def plainly_allowed(fragment: str, policy: HtmlPolicy = DEFAULT_POLICY, proven: set[str] | None = None) -> bool:
     """True when ``scan`` would find nothing, proved without parsing: every ``<`` opens a plain tag (``_PLAIN_TAG``)
     that ``policy`` allows, with allowed attributes and URLs of allowed schemes. False proves nothing.
 
     html.parser reads a plain tag as it is written, so it sees these tags and no others; anything else
     (a comment, a tag that changes how the text after it is read, an odd quote) is left to ``scan``.
+    Plain tags found allowed are added to ``proven`` (given for ``policy`` alone) and not checked again.
     """
-    proven = _proven(policy)
+    proven = set() if proven is None else proven
     for match in _PLAIN_TAG.finditer(fragment):
         raw = match.group()
         if raw in proven:
@@ -232,12 +240,6 @@ def plainly_allowed(fragment: str, policy: HtmlPolicy = DEFAULT_POLICY) -> bool:
             proven.clear()
         proven.add(raw)
     return True
-
-
-@lru_cache(maxsize=16)
-def _proven(policy: HtmlPolicy) -> set[str]:
-    """Plain tags ``plainly_allowed`` found allowed by ``policy`` (``<p>``, ``</li>``...), not checked again."""
-    return set()
 
 
 def read_policy(f: Fields, diags: Diagnostics) -> HtmlPolicy:

@@ -15,8 +15,8 @@ MAX_POINTS = 9
 
 
 def load_self_assessment(root: Path, rel: str, where: Location, known_areas: set[str], renderer: Renderer,
-                         ids: dict[str, Location], diags: Diagnostics) -> SelfAssessment | None:
-    data = load_mapping(root, rel, where, diags, "a self-assessment file")
+                         ids: dict[str, Location], diags: Diagnostics, parses=None) -> SelfAssessment | None:
+    data = load_mapping(root, rel, where, diags, "a self-assessment file", parses)
     if data is None:
         return None
     reader = QuestionReader(rel, known_areas, renderer, ids, diags)

@@ -1,6 +1,8 @@
 """The statement catalogue for analysts, generated from the profile: ``python -m elearn_builder.xapi.catalogue``."""
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import json
 import sys
 import uuid
@@ -14,8 +16,10 @@ from elearn_builder.xapi.template_rules import matches, normalise
 START = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 STAGE = "social-worker"
 SCALE = ("New to this", "Developing", "Competent", "Confident", "Able to teach and lead others")
-EXPECTED = {"reflective-practice": 3, "supervision-skills": 2, "principles-policies-procedures": 3, "pcf": 3}
-SCORES = {"reflective-practice": 2.4, "supervision-skills": 2.5, "principles-policies-procedures": 3.2, "pcf": 2.0}
+EXPECTED = MappingProxyType({"reflective-practice": 3, "supervision-skills": 2, "principles-policies-procedures": 3,
+                             "pcf": 3})
+SCORES = MappingProxyType({"reflective-practice": 2.4, "supervision-skills": 2.5, "principles-policies-procedures": 3.2,
+                           "pcf": 2.0})
 
 
 class _Session:
@@ -89,7 +93,8 @@ def example_statements(vocab: Vocabulary) -> list[dict]:
           other=[s.key_area("reflective-practice")], key_area="reflective-practice", pcf_domains=[6], attempt=1)
     gaps = {area: round(max(0, EXPECTED[area] - score), 1) for area, score in SCORES.items()}
     s.add("self-assessed", self_assessment, 9.1, parent=course, other=[s.key_area(a) for a in EXPECTED], attempt=1,
-          result={"completion": True, "duration": "PT9M", "scores": SCORES, "expected-levels": EXPECTED, "gaps": gaps})
+          result={"completion": True, "duration": "PT9M", "scores": dict(SCORES), "expected-levels": dict(EXPECTED),
+                  "gaps": gaps})
     s.add("experienced", page("models-1", "Kolb's experiential learning cycle"), 12, parent=module,
           result={"progress": 8}, pcf_domains=[5, 6, 9])
     s.add("suspended", course, 20, result={"duration": "PT20M", "progress": 8})

@@ -1,6 +1,8 @@
 """A seeded generator of realistic statements of the profile, streamed, for tests, demos and benchmarks."""
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import json
 import random
 import uuid
@@ -14,9 +16,9 @@ from elearn_builder.xapi.profile import Vocabulary, load_profile
 START = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 ORGANISATIONS = ("council-a", "council-b")
 STAGES = ("social-worker", "experienced-social-worker", "manager")
-KEY_AREAS = {"reflective-practice": [6], "supervision-skills": [7], "principles-policies-procedures": [1, 8],
-             "pcf": [9]}
-EXPECTED = {"social-worker": 2, "experienced-social-worker": 3, "manager": 4}
+KEY_AREAS = MappingProxyType({"reflective-practice": (6,), "supervision-skills": (7,),
+                              "principles-policies-procedures": (1, 8), "pcf": (9,)})
+EXPECTED = MappingProxyType({"social-worker": 2, "experienced-social-worker": 3, "manager": 4})
 SCALE = ("New to this", "Developing", "Competent", "Confident", "Able to teach and lead others")
 STATEMENTS_PER_AREA = 2
 QUESTIONS = tuple(f"q{n}" for n in range(1, 7))
@@ -106,7 +108,7 @@ class _Registration:
                     interactionType="likert", description={"en-GB": f"Statement {n} about {area}."},
                     scale=[{"id": str(i), "description": {"en-GB": label}} for i, label in enumerate(SCALE, 1)])
                 yield self.make("answered", likert, result={"response": str(rating)}, parent=parent,
-                                other=[self.key_area(area)], key_area=area, pcf_domains=domains, attempt=attempt)
+                                other=[self.key_area(area)], key_area=area, pcf_domains=list(domains), attempt=attempt)
         scores, expected, gaps = self_assessment_figures(ratings, self.stage)
         yield self.make("self-assessed", parent, parent=self.course, other=[self.key_area(a) for a in KEY_AREAS],
                         attempt=attempt, result={"completion": True, "duration": "PT8M", "scores": scores,
@@ -136,7 +138,7 @@ class _Registration:
             yield self.make("answered", question, result={"response": "a" if right else rng.choice("bc"),
                                                           "success": right},
                             parent=assessment, other=[self.key_area(area)], key_area=area,
-                            pcf_domains=KEY_AREAS[area], bank="knowledge", attempt=1)
+                            pcf_domains=list(KEY_AREAS[area]), bank="knowledge", attempt=1)
         scaled = round(correct / len(QUESTIONS), 4)
         passed = scaled >= PASS_MARK
         yield self.make("passed" if passed else "failed", assessment, attempt=1, result={

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 WILD = ("*",)
@@ -106,7 +105,6 @@ class _Reader:
         return tuple(steps)
 
 
-@lru_cache(maxsize=512)
 def parse(path: str) -> tuple[tuple[tuple, ...], ...]:
     """The alternatives of ``path`` (split at ``|``), each a tuple of steps, each step a tuple of selectors."""
     reader = _Reader(path)
@@ -131,10 +129,11 @@ def _children(node: Any, selector: Any) -> list:
     return [member for member in members if member is not None]
 
 
-def evaluate(path: str, document: Any) -> list:
-    """Every value ``path`` finds in ``document``, alternatives flattened in order; ``null`` counts as absent."""
+def evaluate(path: str | tuple, document: Any) -> list:
+    """Every value ``path`` finds in ``document``, alternatives flattened in order; ``null`` counts as absent.
+    ``path`` is the text or what ``parse`` made of it (parse once, evaluate many statements)."""
     found: list = []
-    for steps in parse(path):
+    for steps in parse(path) if isinstance(path, str) else path:
         nodes = [document]
         for step in steps:
             nodes = [child for node in nodes for selector in step for child in _children(node, selector)]

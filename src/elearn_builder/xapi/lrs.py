@@ -1,6 +1,8 @@
 """Statements to and from an LRS through ``tincan``: filters, ``more`` paging, timeouts, retries, clear errors."""
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import base64
 import csv
 import io
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from elearn_builder.diagnostics import ElearnError
 
 FILTERS = ("agent", "verb", "activity", "registration", "related_activities", "since", "until", "limit")
-TRANSIENT = {429, 500, 502, 503, 504}
+TRANSIENT = frozenset({429, 500, 502, 503, 504})
 MAX_EMPTY_PAGES = 20
 """Empty pages in a row (each with a `more` link) after which paging stops: a hostile or broken LRS."""
 DEADLINE = 3600.0
@@ -184,7 +186,7 @@ def same_origin(connection: Connection, more: str) -> str:
     return url
 
 
-_PORTS = {"http": 80, "https": 443}
+_PORTS = MappingProxyType({"http": 80, "https": 443})
 
 
 def post(connection: Connection, statements: Iterable[dict], batch_size: int = 500) -> int:

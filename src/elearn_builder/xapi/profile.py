@@ -1,6 +1,8 @@
 """The programme's xAPI Profile: loading it, its vocabulary by short key, and a structural check (xAPI Profiles 1.0)."""
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import json
 import os
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ DEFAULT_PATH = PACKAGED_PATH if PACKAGED_PATH.is_file() else SOURCE_PATH
 
 ADL_VERB, ADL_TYPE = "http://adlnet.gov/expapi/verbs/", "http://adlnet.gov/expapi/activities/"
 CMI5 = "https://w3id.org/xapi/cmi5/"
-WELL_KNOWN: dict[str, tuple[str, str, str, str]] = {
+WELL_KNOWN: MappingProxyType[str, tuple[str, str, str, str]] = MappingProxyType({
     **{ADL_VERB + verb: ("Verb", key, label, "ADL") for verb, key, label in (
         ("initialized", "initialized", "initialised"), ("experienced", "experienced", "experienced"),
         ("answered", "answered", "answered"), ("passed", "passed", "passed"), ("failed", "failed", "failed"),
@@ -31,7 +33,7 @@ WELL_KNOWN: dict[str, tuple[str, str, str, str]] = {
         ("profile", "profile", "xAPI profile"))},
     CMI5 + "context/extensions/sessionid": ("ContextExtension", "session", "session id", "cmi5"),
     CMI5 + "result/extensions/progress": ("ResultExtension", "progress", "progress (0-100)", "cmi5"),
-}
+})
 """Concepts of other profiles that ours uses but must not redefine (§7): IRI -> (type, key, en-GB label, source)."""
 
 CONTEXT_TYPES = ("contextGroupingActivityType", "contextParentActivityType", "contextOtherActivityType",
@@ -88,6 +90,17 @@ class Vocabulary:
         terms += [Term(c["id"].rstrip("/").rsplit("/", 1)[-1], c["id"], c["type"], _text(c.get("prefLabel")),
                        _text(c.get("definition")), "profile") for c in doc.get("concepts", [])]
         self.by_id = {term.id: term for term in terms}
+        self.paths: dict[str, tuple] = {}
+        """The JSONPaths of the profile's rules, parsed (``path``)."""
+
+    def path(self, text: str) -> tuple:
+        """``jsonpath.parse(text)``, once per path of this profile."""
+        parsed = self.paths.get(text)
+        if parsed is None:
+            from elearn_builder.xapi.jsonpath import parse
+
+            parsed = self.paths[text] = parse(text)
+        return parsed
 
     def terms(self, *types: str) -> list[Term]:
         """The terms of the given concept types, sorted by key."""
@@ -129,10 +142,3 @@ class Vocabulary:
                 "verbs": {t.key: self.verb(t.key) for t in self.terms("Verb")},
                 "activityTypes": {t.key: t.id for t in self.terms("ActivityType")},
                 "extensions": {t.key: t.id for t in extensions}}
-
-
-def check_profile(doc: dict) -> list[str]:
-    """Every structural problem of a profile document (see ``profilecheck``); an empty list when it is sound."""
-    from elearn_builder.xapi.profile_check import check_profile as check
-
-    return check(doc)

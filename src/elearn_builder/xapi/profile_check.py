@@ -1,6 +1,8 @@
 """The structural check of an xAPI Profile document: xAPI Profiles 1.0 §4-§9, every problem with its path."""
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import json
 import re
 from dataclasses import dataclass
@@ -8,12 +10,12 @@ from dataclasses import dataclass
 from elearn_builder.xapi.jsonpath import JSONPathError, parse
 from elearn_builder.xapi.profile import CONFORMS_TO, CONTEXT_TYPES, PROFILE_CONTEXT, WELL_KNOWN
 
-CONCEPT_TYPES = {"Verb", "ActivityType", "AttachmentUsageType", "ContextExtension", "ResultExtension",
-                 "ActivityExtension", "StateResource", "AgentProfileResource", "ActivityProfileResource", "Activity"}
-_COMMON = {"id", "type", "inScheme", "prefLabel", "definition", "deprecated"}
-_RELATIONS = {"broader", "broadMatch", "narrower", "narrowMatch", "related", "relatedMatch", "exactMatch"}
-_SCHEMA = {"context", "schema", "inlineSchema"}
-ALLOWED = {
+CONCEPT_TYPES = frozenset({"Verb", "ActivityType", "AttachmentUsageType", "ContextExtension", "ResultExtension",
+                 "ActivityExtension", "StateResource", "AgentProfileResource", "ActivityProfileResource", "Activity"})
+_COMMON = frozenset({"id", "type", "inScheme", "prefLabel", "definition", "deprecated"})
+_RELATIONS = frozenset({"broader", "broadMatch", "narrower", "narrowMatch", "related", "relatedMatch", "exactMatch"})
+_SCHEMA = frozenset({"context", "schema", "inlineSchema"})
+ALLOWED = MappingProxyType({kind: frozenset(keys) for kind, keys in {
     "Profile": {"@context", "id", "type", "conformsTo", "prefLabel", "definition", "seeAlso", "versions", "author",
                 "concepts", "templates", "patterns"},
     **{kind: _COMMON | _RELATIONS for kind in ("Verb", "ActivityType", "AttachmentUsageType")},
@@ -28,7 +30,7 @@ ALLOWED = {
                                     "objectStatementRefTemplate", "contextStatementRefTemplate", "rules"},
     "Pattern": _COMMON | {"primary", "alternates", "optional", "oneOrMore", "sequence", "zeroOrMore"},
     "rule": {"location", "selector", "presence", "any", "all", "none", "scopeNote"},
-}
+}.items()})
 PATTERN_KINDS = ("sequence", "alternates", "optional", "oneOrMore", "zeroOrMore")
 _IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+$")
 _LANG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")

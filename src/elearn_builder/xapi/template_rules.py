@@ -6,13 +6,22 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from elearn_builder.xapi.jsonpath import evaluate
+from types import MappingProxyType
+
+from elearn_builder.xapi.jsonpath import evaluate, parse
 from elearn_builder.xapi.profile import CONTEXT_TYPES, Vocabulary
 
 UNMATCHABLE = object()
 """A location value on which the rule's selector found nothing."""
-_SLOTS = {"ContextExtension": "$.context.extensions", "ResultExtension": "$.result.extensions",
-          "ActivityExtension": "$.object.definition.extensions"}
+_SLOTS = MappingProxyType({"ContextExtension": "$.context.extensions", "ResultExtension": "$.result.extensions",
+                           "ActivityExtension": "$.object.definition.extensions"})
+_SLOT_PATHS = MappingProxyType({slot: parse(where) for slot, where in _SLOTS.items()})
+_VERB, _OBJECT_TYPE, _USAGE, _REGISTRATION = (parse(p) for p in (
+    "$.verb.id", "$.object.definition.type", "$.attachments[*].usageType", "$.context.registration"))
+_CONTEXT = MappingProxyType({key[len("context"):-len("ActivityType")].lower(): parse(
+    f"$.context.contextActivities.{key[len('context'):-len('ActivityType')].lower()}[*].definition.type")
+    for key in CONTEXT_TYPES})
+"""The paths every statement is read through, parsed once."""
 
 
 @dataclass(frozen=True)
@@ -45,21 +54,21 @@ def _vocabulary(profile: dict | Vocabulary) -> Vocabulary:
 
 
 def _types(statement: dict, key: str) -> set[str]:
-    return set(evaluate(f"$.context.contextActivities.{key}[*].definition.type", statement))
+    return set(evaluate(_CONTEXT[key], statement))
 
 
 def matches(statement: dict, template: dict) -> bool:
     """Whether the statement has every determining property of the template (its ``verb``, object and context types)."""
-    if "verb" in template and evaluate("$.verb.id", statement) != [template["verb"]]:
+    if "verb" in template and evaluate(_VERB, statement) != [template["verb"]]:
         return False
     if "objectActivityType" in template and \
-            evaluate("$.object.definition.type", statement) != [template["objectActivityType"]]:
+            evaluate(_OBJECT_TYPE, statement) != [template["objectActivityType"]]:
         return False
     for key in CONTEXT_TYPES:
         slot = key[len("context"):-len("ActivityType")].lower()
         if not set(template.get(key, [])) <= _types(statement, slot):
             return False
-    usage = set(evaluate("$.attachments[*].usageType", statement))
+    usage = set(evaluate(_USAGE, statement))
     return set(template.get("attachmentUsageType", [])) <= usage
 
 
@@ -78,11 +87,14 @@ def _within(value: Any, allowed: list) -> bool:
     return _same(value) in {_same(item) for item in allowed}
 
 
-def rule_failures(statement: dict, rule: dict) -> list[str]:
-    """What is wrong with the statement at one rule's location; empty when it follows the rule."""
-    values = evaluate(rule["location"], statement)
+def rule_failures(statement: dict, rule: dict, vocab: Vocabulary | None = None) -> list[str]:
+    """What is wrong with the statement at one rule's location; empty when it follows the rule (``vocab``, the
+    profile's, keeps the rule's paths parsed)."""
+    path = vocab.path if vocab is not None else parse
+    values = evaluate(path(rule["location"]), statement)
     if "selector" in rule:
-        values = [found for value in values for found in (evaluate(rule["selector"], value) or [UNMATCHABLE])]
+        selector = path(rule["selector"])
+        values = [found for value in values for found in (evaluate(selector, value) or [UNMATCHABLE])]
     matchable = [v for v in values if v is not UNMATCHABLE]
     presence, failures = rule.get("presence"), []
     if presence == "included" and (not matchable or len(matchable) < len(values)):
@@ -101,8 +113,8 @@ def rule_failures(statement: dict, rule: dict) -> list[str]:
 
 
 def _unmatched(statement: dict, vocab: Vocabulary, sid: str) -> Problem:
-    verb = (evaluate("$.verb.id", statement) or ["(none)"])[0]
-    kind = (evaluate("$.object.definition.type", statement) or ["(none)"])[0]
+    verb = (evaluate(_VERB, statement) or ["(none)"])[0]
+    kind = (evaluate(_OBJECT_TYPE, statement) or ["(none)"])[0]
     with_verb = [t for t in vocab.templates.values() if t.get("verb") in (verb, None)]
     if not with_verb:
         return Problem(sid, "$.verb.id", f"no statement template of the profile uses the verb {verb}")
@@ -116,7 +128,7 @@ def _unmatched(statement: dict, vocab: Vocabulary, sid: str) -> Problem:
 def _slot_problems(statement: dict, vocab: Vocabulary, sid: str, check_values: bool) -> list[Problem]:
     problems = []
     for slot, where in _SLOTS.items():
-        found = (evaluate(where, statement) or [{}])[0]
+        found = (evaluate(_SLOT_PATHS[slot], statement) or [{}])[0]
         for iri, value in (found.items() if isinstance(found, dict) else ()):
             term = vocab.by_id.get(iri)
             if term is None or not term.type.endswith("Extension"):
@@ -154,7 +166,7 @@ def check_statement(statement: dict, profile: dict | Vocabulary, check_values: b
         label = next(iter(template["prefLabel"].values()))
         for rule in template.get("rules", []):
             problems += [Problem(sid, rule["location"], f"{failure} (template '{label}')", template["id"])
-                         for failure in rule_failures(statement, rule)]
+                         for failure in rule_failures(statement, rule, vocab)]
     return problems
 
 
@@ -217,14 +229,14 @@ def check_sequence(statements: list[dict], profile: dict | Vocabulary) -> list[P
     by_registration: dict[str, list] = {}
     for statement in sorted(statements, key=lambda s: str(s.get("timestamp", ""))):
         ids = {t["id"] for t in vocab.templates.values() if matches(normalise(statement), t)}
-        by_registration.setdefault(str(evaluate("$.context.registration", statement)), []).append((statement, ids))
+        by_registration.setdefault(str(evaluate(_REGISTRATION, statement)), []).append((statement, ids))
     primaries = [p["id"] for p in vocab.patterns.values() if p.get("primary")]
     for registration, sequence in by_registration.items():
         problem = _pattern_problem(sequence, primaries, vocab)
         if problem:
             position, message = problem
             statement = sequence[position][0]
-            verb = (evaluate("$.verb.id", statement) or ["?"])[0]
+            verb = (evaluate(_VERB, statement) or ["?"])[0]
             problems.append(Problem(str(statement.get("id") or "(no id)"), "$", f"statement {position + 1} of "
                                     f"registration {registration} ({verb}) {message}"))
     return problems
