@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import HOME_VARIABLES, REAL_HOME
+from homes import HOME_VARIABLES, REAL_HOME
 
 from elearn_builder.cache import templates
 
